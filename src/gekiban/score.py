@@ -64,13 +64,19 @@ class Part:
 
 @dataclass(frozen=True)
 class Section:
-    """A formal section: a label (intro, A, B, climax, outro...) over whole bars."""
+    """A formal section over whole bars.
+
+    ``name`` is its label in the form (intro, A, B, climax, A', bridge, outro...); ``kind`` its
+    function (intro, verse, chorus, bridge, outro), which picks the harmony pool; ``energy`` and
+    ``tension`` (0-1) drive the arrangement.
+    """
 
     name: str
     start_bar: int
     bars: int
     energy: float = 0.5
     tension: float = 0.3
+    kind: str = "verse"
 
     @property
     def end_bar(self) -> int:

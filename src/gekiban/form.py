@@ -1,0 +1,103 @@
+"""Form: split a cue into sections of whole bars with an energy and tension per section.
+
+The shapes follow the cue-length templates of anime scoring (shared/MUSIC.md §6): a short intro,
+8- or 16-bar statements (A, B, climax), a return of A, an optional bridge and an outro that
+carries the final cadence. Short cues (stingers, eye-catches) become one statement and a button.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gekiban.score import Section
+
+# label, kind, energy offset from the style's base, tension offset
+_CYCLE = (
+    ("A", "verse", -0.12, -0.05),
+    ("B", "verse", 0.0, 0.08),
+    ("climax", "chorus", 0.18, 0.1),
+    ("A'", "verse", -0.05, 0.0),
+    ("bridge", "bridge", -0.2, 0.12),
+    ("climax'", "chorus", 0.22, 0.1),
+)
+
+
+def bars_for(duration: float, *, tempo: float, bar_beats: float) -> int:
+    """Whole bars closest to ``duration`` seconds at ``tempo`` (at least one)."""
+    return max(1, int(round(duration * tempo / (60.0 * bar_beats))))
+
+
+def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, loop: bool = False,
+              rng: np.random.Generator) -> tuple[Section, ...]:
+    """Plan the sections of a cue of ``bars`` bars.
+
+    Parameters
+    ----------
+    bars
+        Total length in bars (the caller derives it from duration and tempo).
+    energy, tension
+        The style's (or brief's) base level, 0-1; sections move around it.
+    short
+        Use the short-cue shape (statement + button) whatever the length.
+    loop
+        Leave out intro and outro so the end leads back into the start.
+    rng
+        Random generator for the small choices (intro length, long or short statements).
+
+    Returns
+    -------
+    tuple of Section
+        Contiguous sections covering exactly ``bars`` bars.
+    """
+    def sec(name: str, kind: str, start: int, n: int, de: float, dt: float) -> Section:
+        return Section(name, start, n, float(np.clip(energy + de, 0.05, 1.0)), float(np.clip(tension + dt, 0.0, 1.0)), kind)
+
+    if short or bars <= 6:
+        if bars == 1 or loop:
+            return (sec("A", "chorus", 0, bars, 0.05, 0.0),)
+        return (sec("A", "chorus", 0, bars - 1, 0.05, 0.0), sec("outro", "outro", bars - 1, 1, 0.0, -0.1))
+    if loop:
+        intro = outro = 0
+    elif bars < 12:
+        outro = 2 if bars >= 8 else 1
+        intro = (bars - outro) % 4
+    else:
+        intro = 4 if bars >= 40 else 2
+        outro = 4 if bars >= 48 else 2
+    units, rem = divmod(bars - intro - outro, 4)
+    if not loop:
+        intro += rem // 2
+        outro += rem - rem // 2
+        rem = 0
+    unit_per_section = 4 if bars >= 80 and units >= 12 else 2
+    lengths: list[int] = []
+    left = units
+    while left > 0:
+        take = min(unit_per_section, left)
+        if left - take == 1:  # never leave a lone 4-bar section at the end
+            take += 1
+        lengths.append(take * 4)
+        left -= take
+    if loop and rem:
+        if lengths:
+            lengths[-1] += rem
+        else:
+            lengths = [rem]
+    out: list[Section] = []
+    bar = 0
+    if intro:
+        out.append(sec("intro", "intro", 0, intro, -0.3, -0.1))
+        bar = intro
+    cycle = _CYCLE if len(lengths) != 3 else (_CYCLE[0], _CYCLE[1], _CYCLE[2])
+    for i, n in enumerate(lengths):
+        label, kind, de, dt = cycle[i % len(cycle)]
+        if i >= len(cycle):
+            label += "'"
+        if i == len(lengths) - 1 and len(lengths) >= 2 and kind == "bridge":
+            label, kind, de, dt = _CYCLE[2]  # end the body on a statement, not a bridge
+        out.append(sec(label, kind, bar, n, de, dt))
+        bar += n
+    if outro:
+        out.append(sec("outro", "outro", bar, outro, -0.25, -0.15))
+    del rng  # shapes are deterministic for now; kept for planners that vary them
+    return tuple(out)

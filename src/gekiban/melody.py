@@ -1,0 +1,310 @@
+"""Melody: a lead line built from motifs that return and develop.
+
+Every section letter (A, B, climax...) owns a one-bar motif: a rhythm and a contour in scale
+steps. A four-bar phrase states the motif, develops it (sequence, variation), and closes on a
+long note; an eight-bar period answers an open phrase (ending on a non-tonic chord tone) with a
+closed one (ending on the tonic). Sections that return (A') restate their motif, B inverts A's
+contour on a new rhythm, the climax lifts A's rhythm into a higher register. Strong beats land on
+chord tones; the line stays in a singable window of the instrument's comfortable range and
+leaves room to breathe at phrase ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gekiban.harmony import section_letter
+from gekiban.instruments import Instrument
+from gekiban.score import ChordEvent, Note, Section
+from gekiban.style import MelodySpec
+from gekiban.theory import SCALES, Key, Meter, chord_scale
+
+# Rhythm cells per beat (simple meters) as (onset, length) in quarter notes, by feel.
+_CELLS: dict[str, list[list[tuple[float, float]]]] = {
+    "long": [[(0, 2)], [(0, 1)], [(0, 1.5), (1.5, 0.5)]],
+    "straight": [[(0, 1)], [(0, 0.5), (0.5, 0.5)], [(0, 2)]],
+    "dotted": [[(0, 0.75), (0.75, 0.25)], [(0, 1.5), (1.5, 0.5)], [(0, 1)]],
+    "syncopated": [[(0, 0.5), (0.5, 1.0), (1.5, 0.5)], [(0, 1)], [(0, 0.5), (0.5, 0.5)]],
+    "driving": [[(0, 0.5), (0.5, 0.25), (0.75, 0.25)], [(0, 0.5), (0.5, 0.5)], [(0, 0.25), (0.25, 0.25), (0.5, 0.5)]],
+    "triplet": [[(0, 1 / 3), (1 / 3, 1 / 3), (2 / 3, 1 / 3)], [(0, 2 / 3), (2 / 3, 1 / 3)], [(0, 1)]],
+    "swing": [[(0, 0.5), (0.5, 0.5)], [(0, 1)], [(0, 1.5), (1.5, 0.5)]],
+}
+_COMPOUND_CELLS = [[(0, 1.5)], [(0, 1.0), (1.0, 0.5)], [(0, 0.5), (0.5, 0.5), (1.0, 0.5)], [(0, 0.75), (0.75, 0.25), (1.0, 0.5)]]
+
+
+@dataclass(frozen=True)
+class Motif:
+    """A one-bar idea: onsets and lengths in beats from the bar start, and scale-step moves
+    between successive notes (the first move is from the phrase's anchor)."""
+
+    rhythm: tuple[tuple[float, float], ...]
+    steps: tuple[int, ...]
+
+
+def _rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, busier: float = 0.0) -> tuple[tuple[float, float], ...]:
+    """One bar of rhythm; higher density picks busier cells."""
+    out: list[tuple[float, float]] = []
+    density = float(np.clip(spec.density + busier, 0.05, 1.0))
+    if meter.compound:
+        span, cells = 1.5, _COMPOUND_CELLS
+        pulses = [i * span for i in range(int(meter.bar_beats / span))]
+    else:
+        cells = _CELLS.get(spec.rhythm, _CELLS["straight"])
+        span = 1.0
+        pulses = [float(i) for i in range(int(meter.bar_beats))] or [0.0]
+    t_end = meter.bar_beats
+    i = 0
+    while i < len(pulses):
+        at = pulses[i]
+        # busier cells are later in each list for simple meters' first entries; weight by density
+        weights = np.array([1.0 + density * 2 * (len(c) - 1) if density > 0.5 else 2.0 / len(c) for c in cells])
+        cell = cells[int(rng.choice(len(cells), p=weights / weights.sum()))]
+        cell_len = max(o + d for o, d in cell)
+        if at + cell_len > t_end + 1e-9:
+            cell = [(0, span)]
+            cell_len = span
+        rest = i > 0 and rng.random() < 0.12 * (1 - density)
+        if not rest:
+            out.extend((at + o, d) for o, d in cell)
+        i += max(1, int(round(cell_len / span)))
+    return tuple(out) or ((0.0, meter.bar_beats),)
+
+
+def _contour(n: int, spec: MelodySpec, rng: np.random.Generator) -> tuple[int, ...]:
+    """Scale-step moves for ``n`` notes: mostly steps, some leaps that are filled back by step,
+    shaped as an arch."""
+    steps: list[int] = []
+    for i in range(n):
+        if i == 0:
+            steps.append(0)
+            continue
+        rising = i < n / 2
+        if steps and abs(steps[-1]) >= 2:  # gap fill: step back against a leap
+            s = -int(np.sign(steps[-1]))
+        elif rng.random() < spec.leap * 0.6:
+            s = int(rng.integers(2, 5)) * (1 if rising else -1)
+        else:
+            s = int(rng.choice([1, 1, 2, 0, -1])) * (1 if rising or rng.random() < 0.3 else -1)
+        steps.append(s)
+    return tuple(steps)
+
+
+def make_motif(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, busier: float = 0.0) -> Motif:
+    """A fresh motif for a section letter."""
+    rhythm = _rhythm(meter, spec, rng, busier=busier)
+    return Motif(rhythm, _contour(len(rhythm), spec, rng))
+
+
+def _develop(m: Motif, how: str, rng: np.random.Generator) -> Motif:
+    if how == "invert":
+        return Motif(m.rhythm, tuple(-s for s in m.steps))
+    if how == "vary":  # same rhythm, a couple of moves changed
+        steps = list(m.steps)
+        for j in rng.choice(len(steps), size=min(2, len(steps)), replace=False):
+            if j:
+                steps[j] = int(np.clip(steps[j] + rng.choice([-1, 1]), -4, 4))
+        return Motif(m.rhythm, tuple(steps))
+    return m
+
+
+class _Line:
+    """Realises scale-step moves as pitches over the chord timeline."""
+
+    def __init__(self, key: Key, scale: tuple[int, ...], chords: tuple[ChordEvent, ...], low: int, high: int):
+        self.key, self.scale, self.chords, self.low, self.high = key, scale, chords, low, high
+        self._starts = [c.start for c in chords]
+
+    def chord(self, beat: float) -> ChordEvent:
+        i = max(0, int(np.searchsorted(self._starts, beat + 1e-9, side="right")) - 1)
+        return self.chords[i]
+
+    def allowed(self, beat: float) -> list[int]:
+        ch = self.chord(beat).chord
+        pcs = set(chord_scale(ch, self.key, self.scale))
+        return [p for p in range(self.low, self.high + 1) if p % 12 in pcs]
+
+    def tones(self, beat: float) -> list[int]:
+        pcs = set(self.chord(beat).chord.pitch_classes)
+        return [p for p in range(self.low, self.high + 1) if p % 12 in pcs] or self.allowed(beat)
+
+    def move(self, pitch: int, steps: int, beat: float) -> int:
+        allowed = self.allowed(beat)
+        i = int(np.argmin([abs(a - pitch) for a in allowed]))
+        j = i + steps
+        if j < 0 or j >= len(allowed):
+            j = i - steps  # turn back at the edge of the range
+        return allowed[int(np.clip(j, 0, len(allowed) - 1))]
+
+    def realize(self, start: int, motif: Motif, b0: float, strong_at: set[float]) -> tuple[list[int], int]:
+        """Pitches of ``motif`` begun from ``start`` at beat ``b0``, and how many of its
+        strong-beat notes are chord tones."""
+        out, pitch, fits = [], start, 0
+        for (on, _), step in zip(motif.rhythm, motif.steps):
+            pitch = self.move(pitch, step, b0 + on)
+            out.append(pitch)
+            if on in strong_at and pitch % 12 in self.chord(b0 + on).chord.pitch_classes:
+                fits += 1
+        return out, fits
+
+    def place(self, motif: Motif, b0: float, strong_at: set[float], prefer: int) -> list[int]:
+        """Transpose the motif (diatonically) to the start near ``prefer`` that puts the most
+        strong beats on chord tones, so it keeps its shape; then snap what still clashes."""
+        allowed = self.allowed(b0)
+        i = int(np.argmin([abs(a - prefer) for a in allowed]))
+        best, best_score = None, -1e9
+        for j in range(max(0, i - 3), min(len(allowed), i + 4)):
+            pitches, fits = self.realize(allowed[j], motif, b0, strong_at)
+            score = 3 * fits - abs(j - i) * 1.1 - 0.2 * max(0, max(pitches) - self.high + 2)
+            if score > best_score:
+                best, best_score = pitches, score
+        assert best is not None
+        out = []
+        for (on, _), p in zip(motif.rhythm, best):
+            if on in strong_at and p % 12 not in self.chord(b0 + on).chord.pitch_classes:
+                p = min(self.tones(b0 + on), key=lambda t: (abs(t - p), t))
+            out.append(p)
+        return out
+
+
+def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], *, key: Key, meter: Meter,
+                   spec: MelodySpec, instrument: Instrument, rng: np.random.Generator) -> tuple[Note, ...]:
+    """Write the lead line for the whole cue.
+
+    Parameters
+    ----------
+    sections, chords
+        Form and chord timeline of the score.
+    key, meter
+        Key and meter.
+    spec
+        The style's melodic character (scale, density, leap tendency, rhythm feel, phrase length).
+    instrument
+        The lead instrument: its comfortable range bounds the line.
+    rng
+        Random generator: another seed gives another melody.
+
+    Returns
+    -------
+    tuple of Note
+        A monophonic line in beats.
+    """
+    scale_pcs = tuple((key.tonic + i) % 12 for i in SCALES.get(spec.scale or key.mode, SCALES[key.mode]))
+    bar = meter.bar_beats
+    lo, hi = instrument.comfort_low, instrument.comfort_high
+    centre = int(np.clip(lo + 0.62 * (hi - lo), lo + 7, hi - 7))
+    motifs: dict[str, Motif] = {}
+    base_a = make_motif(meter, spec, rng)
+    notes: list[Note] = []
+    strong_at = {0.0, meter.pulses[len(meter.pulses) // 2] if len(meter.pulses) > 1 else 0.0}
+    tonic_pc = key.tonic
+    for sec in sections:
+        letter = section_letter(sec)
+        if letter not in motifs:
+            if letter == "A" or not motifs:
+                motifs[letter] = base_a
+            elif letter == "climax":
+                motifs[letter] = Motif(base_a.rhythm, _develop(make_motif(meter, spec, rng, busier=0.1), "vary", rng).steps)
+            else:
+                fresh = make_motif(meter, spec, rng, busier=-0.1)
+                motifs[letter] = Motif(fresh.rhythm, _develop(base_a, "invert", rng).steps[: len(fresh.rhythm)]
+                                       + fresh.steps[len(base_a.steps):])
+        motif = motifs[letter]
+        lift = int(round((sec.energy - 0.5) * 8)) if sec.kind == "chorus" else 0
+        line = _Line(key, scale_pcs, chords, max(lo, centre - 9 + lift), min(hi, centre + 10 + lift))
+        if sec.kind == "intro":
+            if sec.bars >= 2:  # a hint of the theme in the intro's last bar
+                notes += _phrase(line, motif, sec.start_bar + sec.bars - 1, 1, bar, sec, strong_at, tonic_pc,
+                                 closed=False, rng=rng, anchor=centre, hint=True)
+            continue
+        phrase_len = max(1, min(spec.phrase_bars, sec.bars))
+        b = sec.start_bar
+        k = 0
+        while b < sec.end_bar:
+            n = min(phrase_len, sec.end_bar - b)
+            final = sec.kind == "outro" and b + n >= sec.end_bar
+            closed = k % 2 == 1 or final or b + n >= sec.end_bar
+            notes += _phrase(line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
+                             anchor=centre + lift, final=final)
+            b += n
+            k += 1
+    return tuple(_monophonic(notes))
+
+
+def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, sec: Section, strong_at: set[float],
+            tonic_pc: int, *, closed: bool, rng: np.random.Generator, anchor: int, final: bool = False,
+            hint: bool = False) -> list[Note]:
+    """One phrase: motif, its development, and a cadence bar ending on a long note."""
+    body = ["state", "answer", "sequence", "vary", "answer", "sequence", "vary"]
+    plan = body[: bars - 1] + ["cadence"] if bars >= 2 else ["cadence"]
+    if bars == 4 and closed:
+        plan = ["state", "answer", "vary", "cadence"]
+    if hint:
+        plan = ["state"]
+    out: list[Note] = []
+    tones = line.tones(start_bar * bar)
+    first = tones[int(np.argmin([abs(t - anchor) for t in tones]))]
+    pitch = first
+    vel_base = int(52 + 50 * sec.energy)
+    seq_shift = int(rng.choice([1, -1, 2]))
+    for j, what in enumerate(plan):
+        b0 = (start_bar + j) * bar
+        if what == "cadence":
+            out += _cadence(line, pitch, b0, bar, tonic_pc, closed=closed, vel=vel_base, final=final)
+            break
+        m = motif
+        prefer = first
+        if what == "sequence":
+            prefer = line.move(first, seq_shift, b0)
+        elif what == "vary":
+            m = _develop(motif, "vary", rng)
+        elif what == "answer":
+            m = _answer(motif, bar)
+        pitches = line.place(m, b0, strong_at, prefer)
+        for (on, dur), pitch in zip(m.rhythm, pitches):
+            vel = vel_base + (8 if on == 0 else 0) + int(rng.integers(-4, 5))
+            out.append(Note(pitch, b0 + on, dur, int(np.clip(vel, 20, 124))))
+    if hint:
+        out = [Note(n.pitch, n.start, n.duration, max(20, n.velocity - 15)) for n in out]
+    return out
+
+
+def _answer(m: Motif, bar: float) -> Motif:
+    """The reply bar of a basic idea: the motif's opening, then a held note to the bar's end."""
+    half = bar / 2 if bar >= 2 else bar
+    head = [(on, d) for on, d in m.rhythm if on < half - 1e-9][:3] or [m.rhythm[0]]
+    last_on = head[-1][0] + head[-1][1]
+    rhythm = head[:-1] + [(head[-1][0], max(last_on, half) - head[-1][0])]
+    if last_on < bar - 0.5:
+        rhythm.append((max(last_on, half), bar - max(last_on, half)))
+    steps = list(m.steps[: len(rhythm)])
+    while len(steps) < len(rhythm):
+        steps.append(-1 if sum(steps) > 0 else 1)
+    return Motif(tuple(rhythm), tuple(steps))
+
+
+def _cadence(line: _Line, pitch: int, b0: float, bar: float, tonic_pc: int, *, closed: bool, vel: int, final: bool) -> list[Note]:
+    """Phrase end: an approach note, then a long chord tone (the tonic when ``closed``) and a breath."""
+    tones = line.tones(b0)
+    if closed:
+        pool = [t for t in tones if t % 12 == tonic_pc] or tones
+    else:
+        pool = [t for t in tones if t % 12 != tonic_pc] or tones
+    target = min(pool, key=lambda t: abs(t - pitch))
+    hold = bar if final else max(1.0, bar - 1.0) if bar >= 3 else bar * 0.75
+    return [Note(target, b0, hold, int(np.clip(vel + 4, 20, 124)))]
+
+
+def _monophonic(notes: list[Note]) -> list[Note]:
+    """Sort and cut each note where the next begins, so one player can play the line."""
+    notes = sorted(notes, key=lambda n: (n.start, n.pitch))
+    out: list[Note] = []
+    for n in notes:
+        if out and out[-1].start == n.start:
+            continue
+        if out and out[-1].end > n.start:
+            p = out[-1]
+            out[-1] = Note(p.pitch, p.start, max(n.start - p.start, 1e-3), p.velocity)
+        out.append(n)
+    return [n for n in out if n.duration >= 1 / 16]

@@ -1,0 +1,66 @@
+"""Performance: swing, humanized timing and velocity, and the hard playability rules (range,
+polyphony) applied to every part after it is written."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gekiban.instruments import Instrument
+from gekiban.score import Note
+
+
+def swing(notes: list[Note], *, amount: float, unit: float = 0.5) -> list[Note]:
+    """Delay off-beat notes of the ``unit`` grid (0.5 = eighths) so that pairs split
+    ``amount : 1 - amount`` (0.5 straight, 0.667 triplet swing)."""
+    if abs(amount - 0.5) < 1e-3:
+        return notes
+    shift = (amount - 0.5) * 2 * unit
+    out = []
+    for n in notes:
+        pos = n.start / unit
+        if abs(pos - round(pos)) < 1e-6 and int(round(pos)) % 2 == 1:
+            out.append(Note(n.pitch, n.start + shift, max(n.duration - shift, 1 / 32), n.velocity))
+        else:
+            out.append(n)
+    return out
+
+
+def humanize(notes: list[Note], *, amount: float, bpm: float, rng: np.random.Generator, tight: bool = False) -> list[Note]:
+    """Nudge onsets (about ``amount`` × 10 ms standard deviation, half for ``tight`` parts) and
+    velocities (about ``amount`` × 6), never moving a note before the start."""
+    if amount <= 0 or not notes:
+        return notes
+    sd_beats = amount * (0.005 if tight else 0.010) * bpm / 60.0
+    dt = rng.normal(0.0, sd_beats, len(notes))
+    dv = rng.normal(0.0, amount * 6, len(notes))
+    out = []
+    for n, t, v in zip(notes, dt, dv):
+        start = max(0.0, n.start + float(np.clip(t, -2 * sd_beats, 2 * sd_beats)))
+        out.append(Note(n.pitch, round(start, 4), max(round(n.duration, 4), 1 / 32), int(np.clip(n.velocity + round(v), 1, 127))))
+    return out
+
+
+def playable(notes: list[Note], inst: Instrument, *, keep: str = "top") -> list[Note]:
+    """Enforce what one player can play: every pitch inside the instrument's full range (moved
+    by octaves), at most ``inst.polyphony`` notes at once (``keep`` the top or bottom ones), and
+    no overlapping notes on a monophonic instrument."""
+    fitted = [Note(inst.fit(n.pitch, comfortable=False), n.start, n.duration, n.velocity) for n in notes]
+    fitted.sort(key=lambda n: (n.start, -n.pitch if keep == "top" else n.pitch))
+    out: list[Note] = []
+    active: list[Note] = []
+    for n in fitted:
+        active = [a for a in active if a.end > n.start + 1e-6]
+        if any(a.pitch == n.pitch for a in active):
+            continue
+        if len(active) >= inst.polyphony:
+            if inst.monophonic and active and active[-1].start < n.start - 1e-6:
+                # cut the sounding note so the new one can speak (legato line)
+                cut = active[-1]
+                idx = out.index(cut)
+                out[idx] = Note(cut.pitch, cut.start, n.start - cut.start, cut.velocity)
+                active = [a for a in active if a is not cut]
+            else:
+                continue
+        out.append(n)
+        active.append(n)
+    return sorted(out, key=lambda n: (n.start, n.pitch))

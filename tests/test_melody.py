@@ -1,0 +1,75 @@
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from gekiban.form import plan_form
+from gekiban.harmony import plan_harmony
+from gekiban.instruments import get_instrument
+from gekiban.melody import compose_melody
+from gekiban.theory import Meter, parse_key
+from music_fixtures import PROGRESSIONS, battle_style
+
+
+def melody(seed=1, meter=Meter(4, 4), key="D minor", bars=40, lead="french-horn"):
+    style = battle_style()
+    secs = plan_form(bars, energy=0.7, tension=0.5, rng=np.random.default_rng(seed))
+    chords = plan_harmony(secs, key=parse_key(key), meter=meter, style=style, progressions=PROGRESSIONS, rng=np.random.default_rng(seed))
+    notes = compose_melody(secs, chords, key=parse_key(key), meter=meter, spec=style.melody, instrument=get_instrument(lead),
+                           rng=np.random.default_rng(seed))
+    return secs, chords, notes
+
+
+def bar_patterns(notes, bar):
+    out = {}
+    for n in notes:
+        b = int(round(n.start * 4) // (bar * 4))
+        out.setdefault(b, []).append(n)
+    return {b: tuple((round(n.start * 4) % int(bar * 4), round(n.duration * 4), ns[i].pitch - ns[i - 1].pitch if i else 0)
+                     for i, n in enumerate(ns)) for b, ns in out.items()}
+
+
+def test_motifs_return_but_do_not_loop_mechanically():
+    _, _, notes = melody()
+    pats = bar_patterns(notes, 4.0)
+    counts = Counter(pats.values())
+    recurring = sum(1 for p in pats.values() if counts[p] > 1) / len(pats)
+    assert 0.3 <= recurring <= 0.85, recurring
+
+
+def test_monophonic_singable_and_in_range():
+    _, _, notes = melody()
+    horn = get_instrument("french-horn")
+    assert all(horn.comfort_low <= n.pitch <= horn.comfort_high for n in notes)
+    assert all(a.end <= b.start + 1e-9 for a, b in zip(notes, notes[1:]))
+    assert max(n.pitch for n in notes) - min(n.pitch for n in notes) <= 24
+
+
+def test_strong_beats_are_chord_tones():
+    _, chords, notes = melody()
+    on_beat = [n for n in notes if abs(n.start % 4) < 1e-9]
+    def chord_at(t):
+        return next(c for c in chords if c.start <= t < c.end)
+    hits = sum(n.pitch % 12 in chord_at(n.start).chord.pitch_classes for n in on_beat)
+    assert hits / len(on_beat) >= 0.9
+
+
+def test_phrases_breathe_and_the_cue_ends_on_the_tonic():
+    secs, _, notes = melody()
+    assert notes[-1].pitch % 12 == parse_key("D minor").tonic
+    gaps = [b.start - a.end for a, b in zip(notes, notes[1:])]
+    long_notes = [n for n in notes if n.duration >= 2]
+    assert len(long_notes) >= secs[-1].end_bar // 8  # a held note closes each phrase
+    assert max(gaps) < 8
+
+
+@pytest.mark.parametrize("meter", [Meter(3, 4), Meter(6, 8), Meter(7, 8)])
+def test_other_meters(meter):
+    _, _, notes = melody(meter=meter, bars=24)
+    assert notes and all(n.duration > 0 for n in notes)
+
+
+def test_another_seed_gives_another_melody():
+    a = [(n.pitch, n.start) for n in melody(seed=1)[2]]
+    b = [(n.pitch, n.start) for n in melody(seed=2)[2]]
+    assert a != b
