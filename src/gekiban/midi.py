@@ -23,14 +23,14 @@ import dataclasses
 import json
 import math
 import os
-import secrets
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import mido
 
-from gekiban.errors import MidiError, OutputError, ScoreError
+from gekiban.atomic import atomic_write
+from gekiban.errors import MidiError, ScoreError
 from gekiban.instruments import registry
 from gekiban.score import ChordEvent, Control, Marker, Note, Part, Score, Section, TempoChange
 from gekiban.theory import MODES, Chord, Key, Meter, parse_key
@@ -294,26 +294,6 @@ def score_to_midi(score: Score) -> mido.MidiFile:
     return mid
 
 
-def _atomic_write(path: Path, write: Callable[[object], None]) -> Path:
-    """Write through ``write(file)`` into a temporary file beside ``path``, then rename it over."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_midi(score: Score, path: str | os.PathLike[str]) -> Path:
     """Write ``score`` to a standard MIDI file at ``path`` atomically.
 
@@ -337,7 +317,7 @@ def write_midi(score: Score, path: str | os.PathLike[str]) -> Path:
         As :func:`score_to_midi`.
     """
     mid = score_to_midi(score)
-    return _atomic_write(Path(path), lambda f: mid.save(file=f))
+    return atomic_write(Path(path), lambda f: mid.save(file=f))
 
 
 # --------------------------------------------------------------------------- MIDI → Score

@@ -1,0 +1,303 @@
+"""Audio files: atomic writes (WAV, FLAC, MP3), reads, and output-folder checks.
+
+WAV and FLAC go through ``soundfile`` (libsndfile); MP3 is encoded by the ``ffmpeg`` command
+(libmp3lame, 320 kbit/s) from a temporary float WAV. Every write goes to a temporary file in
+the target folder and is renamed into place, so a failed write leaves nothing behind.
+Integer formats and MP3 refuse samples beyond full scale instead of clipping them silently,
+so the master's ceiling stays honest.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from gekiban.errors import InvalidOptionError, OutputError, RenderError
+
+__all__ = [
+    "FORMATS",
+    "check_writable_dir",
+    "read_audio",
+    "write_audio",
+]
+
+#: Formats :func:`write_audio` can write, with the subtypes each accepts (first is default).
+FORMATS: dict[str, tuple[str | None, ...]] = {
+    "wav": ("PCM_24", "PCM_16", "PCM_32", "FLOAT"),
+    "flac": ("PCM_24", "PCM_16"),
+    "mp3": (None,),
+}
+_SF_FORMAT = {"wav": "WAV", "flac": "FLAC"}
+_MP3_BITRATE = "320k"
+_SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command (sndfile.h); not exported by soundfile
+
+
+def _check_format(format: str, subtype: str | None) -> tuple[str, str | None]:
+    fmt = format.lower().lstrip(".") if isinstance(format, str) else format
+    if fmt not in FORMATS:
+        raise InvalidOptionError(
+            f"audio format {format!r} is not supported; use one of {', '.join(FORMATS)}"
+        )
+    allowed = FORMATS[fmt]
+    if subtype is None:
+        return fmt, allowed[0]
+    sub = subtype.upper() if isinstance(subtype, str) else subtype
+    if sub not in allowed:
+        names = ", ".join(a for a in allowed if a) or "none (leave subtype unset)"
+        raise InvalidOptionError(
+            f"subtype {subtype!r} is not available for {fmt}; use one of {names}"
+        )
+    return fmt, sub
+
+
+def _check_audio(audio: np.ndarray, *, integer: bool) -> np.ndarray:
+    arr = np.asarray(audio)
+    if arr.dtype.kind != "f":
+        raise RenderError(f"audio has dtype {arr.dtype}; expected float samples in [-1, 1]")
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[1] not in (1, 2) or arr.shape[0] == 0:
+        raise RenderError(
+            f"audio has shape {np.asarray(audio).shape}; expected (samples, 2) or (samples,) "
+            "with at least one sample"
+        )
+    peak = float(np.max(np.abs(arr)))
+    if not np.isfinite(peak):
+        raise RenderError("audio contains NaN or infinite samples")
+    if integer and peak > 1.0:
+        raise RenderError(
+            f"audio peaks at {peak:.4f} ({20 * np.log10(peak):+.2f} dBFS), beyond full scale; "
+            "master it under the ceiling or write a FLOAT WAV"
+        )
+    return np.ascontiguousarray(arr)
+
+
+@functools.lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _temp_path(target: Path, suffix: str) -> Path:
+    """Create an empty temporary file beside ``target`` and return its path."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot write {target}: {exc.strerror or exc} (folder {target.parent})"
+        ) from exc
+    os.close(fd)
+    return Path(name)
+
+
+def _write_soundfile(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, sub: str) -> None:
+    import soundfile as sf
+
+    with sf.SoundFile(
+        path, "w", samplerate=sample_rate, channels=audio.shape[1], format=_SF_FORMAT[fmt],
+        subtype=sub,
+    ) as f:
+        if fmt == "wav" and sub == "FLOAT":
+            # libsndfile adds a PEAK chunk with a wall-clock timestamp to float WAVs; drop it
+            # so the same audio always gives the same bytes.
+            try:
+                sf._snd.sf_command(f._file, _SFC_SET_ADD_PEAK_CHUNK, sf._ffi.NULL, sf._snd.SF_FALSE)
+            except AttributeError:  # a soundfile without these internals: keep the chunk
+                pass
+        f.write(audio)
+
+
+def _encode_mp3(wav: Path, mp3: Path, duration: float) -> None:
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise RenderError("ffmpeg was not found on PATH; install ffmpeg or choose wav or flac")
+    cmd = [
+        ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        "-i", str(wav),
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        "-c:a", "libmp3lame", "-b:a", _MP3_BITRATE, "-f", "mp3", str(mp3),
+    ]  # fmt: skip
+    timeout = 30.0 + 2.0 * duration
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise RenderError(f"ffmpeg took longer than {timeout:.0f} s to encode {mp3}") from exc
+    except OSError as exc:
+        raise RenderError(f"ffmpeg could not be started: {exc}") from exc
+    if proc.returncode != 0:
+        tail = proc.stderr.decode(errors="replace").strip()[-500:]
+        raise RenderError(f"ffmpeg failed (exit {proc.returncode}) encoding MP3: {tail}")
+
+
+def write_audio(
+    path: str | os.PathLike[str],
+    audio: np.ndarray,
+    *,
+    sample_rate: int,
+    format: str = "wav",
+    subtype: str | None = None,
+) -> Path:
+    """Write audio atomically.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination file; its folder must exist (see :func:`check_writable_dir`). The name is
+        used as given, whatever its suffix.
+    audio : numpy.ndarray
+        float samples, (n, 2) or (n,) / (n, 1) for mono, nominally in [-1, 1].
+    sample_rate : int
+        Sample rate in Hz.
+    format : {"wav", "flac", "mp3"}, optional
+        File format. WAV and FLAC default to 24-bit PCM; MP3 is 320 kbit/s CBR (libmp3lame).
+    subtype : str, optional
+        WAV: ``PCM_24`` (default), ``PCM_16``, ``PCM_32`` or ``FLOAT`` (for stems that must
+        add up exactly); FLAC: ``PCM_24`` (default) or ``PCM_16``; MP3: none.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the format or subtype is unknown, or the sample rate is not positive.
+    RenderError
+        If the audio is malformed, not finite, beyond full scale for an integer format or
+        MP3, or ffmpeg fails.
+    OutputError
+        If the file cannot be written.
+    """
+    fmt, sub = _check_format(format, subtype)
+    if isinstance(sample_rate, bool) or not isinstance(sample_rate, (int, np.integer)) or (
+        not 1 <= sample_rate <= 768_000
+    ):
+        raise InvalidOptionError(
+            f"sample_rate {sample_rate!r} is not allowed; use a positive integer number of Hz"
+        )
+    data = _check_audio(audio, integer=sub != "FLOAT")
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a folder")
+    temps: list[Path] = []
+    try:
+        if fmt == "mp3":
+            wav = _temp_path(target, ".wav")
+            temps.append(wav)
+            _write_soundfile(wav, data.astype(np.float32), int(sample_rate), "wav", "FLOAT")
+            out = _temp_path(target, ".mp3")
+            temps.append(out)
+            _encode_mp3(wav, out, data.shape[0] / sample_rate)
+        else:
+            out = _temp_path(target, f".{fmt}")
+            temps.append(out)
+            _write_soundfile(out, data, int(sample_rate), fmt, sub)  # type: ignore[arg-type]
+        os.chmod(out, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
+        os.replace(out, target)
+        temps.remove(out)
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    except RuntimeError as exc:  # soundfile.LibsndfileError
+        if isinstance(exc, RenderError):
+            raise
+        raise OutputError(f"cannot write {target}: {exc}") from exc
+    finally:
+        for temp in temps:
+            try:
+                temp.unlink()
+            except OSError:
+                pass
+    return target
+
+
+def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
+    """Read an audio file (WAV, FLAC, MP3, anything libsndfile reads) as stereo float32.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file.
+
+    Returns
+    -------
+    audio : numpy.ndarray
+        float32 (n, 2); mono files are duplicated to both channels.
+    sample_rate : int
+        Sample rate in Hz.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the file does not exist, cannot be decoded, or has more than two channels.
+    """
+    import soundfile as sf
+
+    source = Path(path)
+    if not source.is_file():
+        raise InvalidOptionError(f"audio file {source} does not exist or is not a file")
+    try:
+        data, rate = sf.read(source, dtype="float32", always_2d=True)
+    except (RuntimeError, OSError) as exc:  # soundfile.LibsndfileError is a RuntimeError
+        raise InvalidOptionError(f"cannot read audio file {source}: {exc}") from exc
+    if data.shape[1] == 1:
+        data = np.repeat(data, 2, axis=1)
+    elif data.shape[1] != 2:
+        raise InvalidOptionError(
+            f"audio file {source} has {data.shape[1]} channels; only mono and stereo are read"
+        )
+    return np.ascontiguousarray(data), int(rate)
+
+
+def check_writable_dir(path: str | os.PathLike[str]) -> Path:
+    """Make sure a folder exists and can be written, creating it (and parents) if missing.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder, absolute.
+
+    Raises
+    ------
+    OutputError
+        If the folder cannot be created (a parent is a file, permission, read-only file
+        system) or a file cannot be created in it; the message names the path and the reason.
+    """
+    folder = Path(path).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"output folder {folder} is a file, not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError as exc:
+        raise OutputError(f"cannot create output folder {folder}: a file is in the way") from exc
+    except NotADirectoryError as exc:
+        raise OutputError(
+            f"cannot create output folder {folder}: a parent of it is a file, not a folder"
+        ) from exc
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder {folder}: {exc.strerror or exc}") from exc
+    # Permission bits do not stop root, and a read-only mount is not visible in them: try it.
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".gekiban-write-test-", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"output folder {folder} is not writable: {exc.strerror or exc}") from exc
+    os.close(fd)
+    try:
+        os.unlink(probe)
+    except OSError:
+        pass
+    return folder.resolve()

@@ -1,0 +1,201 @@
+"""The pipeline: Brief → form → harmony → melody → arrangement → Score → audio → Track.
+
+:func:`build_score` is the pure composition step (no audio); :func:`compose` runs the whole
+chain and returns a :class:`Track` that can be saved as a bundle.
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gekiban.arrange import arrange, choose_ensemble
+from gekiban.brief import Brief
+from gekiban.form import bars_for, plan_form
+from gekiban.harmony import plan_harmony
+from gekiban.instruments import get_instrument
+from gekiban.melody import compose_melody
+from gekiban.perform import humanize, playable, swing
+from gekiban.score import Marker, Part, Score, TempoChange
+from gekiban.style import Style
+
+if TYPE_CHECKING:
+    from gekiban.mix import MasterResult
+
+Progress = Callable[[str, float], None]
+TAIL_SECONDS = 4.0
+
+
+def _rngs(seed: int, n: int) -> list[np.random.Generator]:
+    """Independent generators per stage, all derived from the one seed."""
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
+
+
+def fit_tempo(duration: float, tempo: float, bar_beats: float, *, exact_tempo: bool) -> tuple[int, float]:
+    """Bars for ``duration`` and the tempo to play them at.
+
+    An explicit tempo is kept and the length rounds to the nearest whole bar; a tempo the
+    composer chose may move by up to 6 % so the bars fill the requested duration exactly.
+    """
+    bars = bars_for(duration, tempo=tempo, bar_beats=bar_beats)
+    if exact_tempo:
+        return bars, tempo
+    fitted = bars * bar_beats * 60.0 / duration
+    return (bars, round(fitted, 3)) if abs(fitted / tempo - 1) <= 0.06 else (bars, tempo)
+
+
+def build_score(brief: Brief, style: Style, *, exact_tempo: bool = True) -> Score:
+    """Compose the Score for a resolved brief (no audio).
+
+    Parameters
+    ----------
+    brief
+        The resolved request (style, key, meter, tempo, duration, instruments, seed...).
+    style
+        The style (or blend) named by the brief.
+    exact_tempo
+        Keep ``brief.tempo`` exactly (the user asked for it) instead of fitting it to the duration.
+
+    Returns
+    -------
+    Score
+        Same brief and style → the same Score; another seed → another melody.
+    """
+    from gekiban.styles import load_grooves, load_progressions
+
+    r_form, r_harm, r_mel, r_arr, r_perf = _rngs(brief.seed, 5)
+    meter, key = brief.meter, brief.key
+    bars, tempo = fit_tempo(brief.duration, brief.tempo, meter.bar_beats, exact_tempo=exact_tempo)
+    sections = plan_form(bars, energy=brief.energy, tension=brief.tension, short=style.form == "short",
+                         loop=brief.loop, rng=r_form)
+    chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
+                          loop=brief.loop, rng=r_harm)
+    seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude)
+    lead = next(s for s in seats if s.role.startswith("lead")) if any(s.role.startswith("lead") for s in seats) else seats[0]
+    melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument, rng=r_mel)
+    parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
+                    grooves=load_grooves(), rng=r_arr, ending=not brief.loop)
+    unit = 0.5 if style.melody.rhythm == "swing" else 0.25
+    performed = []
+    for part in parts:
+        inst = get_instrument(part.instrument)
+        notes = swing(list(part.notes), amount=style.swing, unit=unit)
+        notes = humanize(notes, amount=style.humanize, bpm=tempo, rng=r_perf, tight=part.is_drum or part.role == "bass")
+        notes = [n for n in notes if n.start < bars * meter.bar_beats]
+        if not part.is_drum:
+            notes = playable(notes, inst, keep="bottom" if part.role == "bass" else "top")
+        if notes:
+            performed.append(replace(part, notes=tuple(notes)))
+    markers = tuple(Marker(s.start_bar * meter.bar_beats, s.name) for s in sections)
+    return Score(meter=meter, key=key, tempo=(TempoChange(0.0, tempo),), bars=bars, sections=sections,
+                 chords=chords, parts=tuple(performed), markers=markers)
+
+
+@dataclass(frozen=True, eq=False)
+class Track:
+    """A composed and rendered cue: the brief, its Score, the stems and the mastered mix.
+
+    ``stems`` are float32 (n, 2) arrays at mix level: their sample-by-sample sum is the mix
+    before the master limiter. ``mix`` is the mastered stereo mix.
+    """
+
+    brief: Brief
+    style: Style
+    score: Score
+    sample_rate: int
+    stems: tuple[np.ndarray, ...]
+    mix: np.ndarray
+    master: MasterResult
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """The parts, in stem order."""
+        return self.score.parts
+
+    def save(self, directory: str | Path, *, format: str = "wav") -> Path:
+        """Write the bundle (mix, stems, score.mid, track.json) to ``directory``; see
+        :func:`gekiban.export.save_bundle`."""
+        from gekiban.export import save_bundle
+
+        return save_bundle(self, directory, format=format)
+
+
+def compose(prompt: str = "", *, duration: float | str | None = None, seed: int | None = None, key: str | None = None,
+            tempo: float | str | None = None, meter: str | None = None, style: str | None = None,
+            instruments: str | Sequence[str] | None = None, loudness: str | float = "stream",
+            sample_rate: int = 48000, soundfont: str | Path | None = None, progress: Progress | None = None,
+            **brief_options: Any) -> Track:
+    """Compose, render and master a cue from a prompt.
+
+    Parameters
+    ----------
+    prompt
+        What the scene needs, in English or Japanese ("dramatic battle", 「切ない別れ」).
+    duration, seed, key, tempo, meter, style, instruments
+        Explicit controls; each wins over the prompt and is exact in the output.
+    loudness
+        Delivery target: ``"stream"`` (-14 LUFS), ``"ebu"`` (-23), ``"arib"`` (-24) or LUFS.
+    sample_rate
+        44100 or 48000.
+    soundfont
+        A General MIDI SoundFont; default: ``$GEKIBAN_SOUNDFONT`` or the Debian one.
+    progress
+        Called as ``progress(stage, fraction)`` while working.
+
+    Returns
+    -------
+    Track
+        Call ``.save(directory)`` to write the bundle.
+    """
+    from gekiban.brief import resolve_brief
+    from gekiban.errors import InvalidOptionError
+    from gekiban.mix import master, parse_loudness, process_stem
+    from gekiban.render import find_soundfont, render_parts
+    from gekiban.styles import blend, parse_style_spec
+
+    report = progress or (lambda stage, fraction: None)
+    if sample_rate not in (44100, 48000):
+        raise InvalidOptionError(f"sample rate {sample_rate!r} is not supported: use 44100 or 48000")
+    target = parse_loudness(str(loudness))
+    sf = find_soundfont(soundfont)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    report("understanding the prompt", 0.0)
+    brief = resolve_brief(prompt, duration=duration, seed=seed, key=key, tempo=tempo, meter=meter, style=style,
+                          instruments=instruments, **brief_options)
+    the_style = blend(parse_style_spec(brief.style))
+    report("composing", 0.05)
+    score = build_score(brief, the_style, exact_tempo=tempo is not None or brief.evidence.get("tempo", "").startswith("prompt:"))
+    timings["compose"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    report("rendering", 0.1)
+    raw = render_parts(score, sample_rate=sample_rate, soundfont=sf, tail=TAIL_SECONDS,
+                       progress=lambda f: report("rendering", 0.1 + 0.7 * f))
+    timings["render"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    report("mixing", 0.8)
+    stems = list(raw)
+    del raw
+
+    def process(i: int) -> None:  # in place, so each raw buffer is freed as soon as it is mixed
+        part = score.parts[i]
+        stems[i] = process_stem(stems[i], sample_rate=sample_rate, volume=part.volume, pan=part.pan,
+                                reverb=part.reverb, is_drum=part.is_drum, role=part.role)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # pedalboard releases the GIL
+        list(pool.map(process, range(len(stems))))
+    report("mastering", 0.9)
+    result = master(stems, sample_rate=sample_rate, target_lufs=target)
+    for s in stems:
+        s *= np.float32(result.stem_gain)
+    timings["mix"] = time.perf_counter() - t2
+    timings["total"] = time.perf_counter() - t0
+    return Track(brief=brief, style=the_style, score=score, sample_rate=sample_rate, stems=tuple(stems), mix=result.mix,
+                 master=result, timings=timings)
