@@ -313,7 +313,9 @@ def _counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, mete
                     cands = under or tones
                 else:
                     cands = tones
-                p = min(cands, key=lambda x: abs(x - prev))
+                # smooth, but keep moving: a tone held through two slots gives way to its neighbour
+                still = len(out) >= 2 and out[-1].pitch == out[-2].pitch == prev
+                p = min(cands, key=lambda x: abs(x - prev) + (6 if still and x == prev else 0))
                 out.append(Note(p, t, dur * 0.95, _vel(sec, -10)))
                 prev = p
                 t += dur

@@ -194,6 +194,9 @@ def volume_db(volume: float) -> float:
     return 40.0 * math.log10(volume) if volume > 0 else -math.inf
 
 
+_CHUNK = 1 << 16  # samples per processing block in process_stem
+
+
 def _pan(audio: np.ndarray, pan: float) -> np.ndarray:
     """Constant-power pan of a stereo buffer, unity at centre.
 
@@ -225,6 +228,7 @@ def process_stem(
     brightness: float = 0.0,
     is_drum: bool = False,
     role: str = "",
+    inplace: bool = False,
 ) -> np.ndarray:
     """Turn one dry rendered part into a finished stem.
 
@@ -254,6 +258,8 @@ def process_stem(
         Drum parts keep their low end.
     role : str, optional
         Part role; low-end roles keep their low end.
+    inplace : bool, optional
+        Write the result over ``audio`` (float32 (n, 2)) to save memory on long cues.
 
     Returns
     -------
@@ -298,14 +304,7 @@ def process_stem(
             )
         )
 
-    # pedalboard takes (channels, samples); pad very short buffers so the layout is unambiguous.
-    pad = max(0, 64 - n)
-    chans = np.ascontiguousarray(np.pad(x, ((0, pad), (0, 0))).T)
-    if eq:
-        chans = pedalboard.Pedalboard(eq)(chans, sample_rate)
-    y = np.ascontiguousarray(chans.T)
-    y *= np.float32(10.0 ** (gain_db / 20.0))
-    y = _pan(y, pan)
+    room = None
     if reverb > 0.0:
         room = pedalboard.Reverb(
             room_size=_REVERB_ROOM,
@@ -315,8 +314,25 @@ def process_stem(
             width=1.0,
             freeze_mode=0.0,
         )
-        y = np.ascontiguousarray(room(np.ascontiguousarray(y.T), sample_rate).T)
-    return np.ascontiguousarray(y[:n], dtype=np.float32)
+    board = pedalboard.Pedalboard(eq) if eq else None
+    gain = np.float32(10.0 ** (gain_db / 20.0))
+    out = x if inplace and x is audio and x.dtype == np.float32 else np.empty((n, 2), dtype=np.float32)
+    # Chunks keep the working memory small on long cues; reset=False carries the filter and
+    # reverb state across chunk borders, so the result equals one pass over the whole buffer.
+    for start in range(0, n, _CHUNK):
+        end = min(n, start + _CHUNK)
+        # pedalboard takes (channels, samples); pad very short buffers so the layout is unambiguous.
+        pad = max(0, 64 - (end - start))
+        chans = np.ascontiguousarray(np.pad(x[start:end], ((0, pad), (0, 0))).T)
+        if board is not None:
+            chans = board(chans, sample_rate, reset=False)
+        y = np.ascontiguousarray(chans.T)
+        y *= gain
+        y = _pan(y, pan)
+        if room is not None:
+            y = np.ascontiguousarray(room(np.ascontiguousarray(y.T), sample_rate, reset=False).T)
+        out[start:end] = y[: end - start]
+    return out
 
 
 # --------------------------------------------------------------------------------------------

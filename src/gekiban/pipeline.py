@@ -187,7 +187,7 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
     def process(i: int) -> None:  # in place, so each raw buffer is freed as soon as it is mixed
         part = score.parts[i]
         stems[i] = process_stem(stems[i], sample_rate=sample_rate, volume=part.volume, pan=part.pan,
-                                reverb=part.reverb, is_drum=part.is_drum, role=part.role)
+                                reverb=part.reverb, is_drum=part.is_drum, role=part.role, inplace=True)
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # pedalboard releases the GIL
         list(pool.map(process, range(len(stems))))
