@@ -155,17 +155,12 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
         Call ``.save(directory)`` to write the bundle.
     """
     from gekiban.brief import resolve_brief
-    from gekiban.errors import InvalidOptionError
-    from gekiban.mix import master, parse_loudness, process_stem
-    from gekiban.render import find_soundfont, render_parts
+    from gekiban.render import find_soundfont
     from gekiban.styles import blend, parse_style_spec
 
     report = progress or (lambda stage, fraction: None)
-    if sample_rate not in (44100, 48000):
-        raise InvalidOptionError(f"sample rate {sample_rate!r} is not supported: use 44100 or 48000")
-    target = parse_loudness(str(loudness))
+    check_render_options(loudness=loudness, sample_rate=sample_rate)
     sf = find_soundfont(soundfont)
-    timings: dict[str, float] = {}
     t0 = time.perf_counter()
     report("understanding the prompt", 0.0)
     brief = resolve_brief(prompt, duration=duration, seed=seed, key=key, tempo=tempo, meter=meter, style=style,
@@ -173,7 +168,42 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
     the_style = blend(parse_style_spec(brief.style))
     report("composing", 0.05)
     score = build_score(brief, the_style, exact_tempo=tempo is not None or brief.evidence.get("tempo", "").startswith("prompt:"))
-    timings["compose"] = time.perf_counter() - t0
+    return render_track(score, brief=brief, style=the_style, loudness=loudness, sample_rate=sample_rate,
+                        soundfont=sf, progress=report, timings={"compose": time.perf_counter() - t0})
+
+
+def check_render_options(*, loudness: str | float, sample_rate: int) -> float:
+    """Validate the delivery options before any work; return the loudness target in LUFS.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the sample rate is not 44100 or 48000, or the loudness target is unknown.
+    """
+    from gekiban.errors import InvalidOptionError
+    from gekiban.mix import parse_loudness
+
+    if sample_rate not in (44100, 48000):
+        raise InvalidOptionError(f"sample rate {sample_rate!r} is not supported: use 44100 or 48000")
+    return parse_loudness(str(loudness))
+
+
+def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | float = "stream", sample_rate: int = 48000,
+                 soundfont: str | Path | None = None, progress: Progress | None = None,
+                 timings: dict[str, float] | None = None) -> Track:
+    """Render, mix and master a Score into a Track (the audio half of :func:`compose`).
+
+    Edits, extensions and variations of a bundle come through here too, so every cue meets the
+    same delivery rules. Parameters are those of :func:`compose`; ``timings`` collects the
+    seconds each stage took.
+    """
+    from gekiban.mix import master, process_stem
+    from gekiban.render import find_soundfont, render_parts
+
+    report = progress or (lambda stage, fraction: None)
+    target = check_render_options(loudness=loudness, sample_rate=sample_rate)
+    sf = find_soundfont(soundfont)
+    timings = dict(timings or {})
     t1 = time.perf_counter()
     report("rendering", 0.1)
     raw = render_parts(score, sample_rate=sample_rate, soundfont=sf, tail=TAIL_SECONDS,
@@ -196,6 +226,6 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
     for s in stems:
         s *= np.float32(result.stem_gain)
     timings["mix"] = time.perf_counter() - t2
-    timings["total"] = time.perf_counter() - t0
-    return Track(brief=brief, style=the_style, score=score, sample_rate=sample_rate, stems=tuple(stems), mix=result.mix,
+    timings["total"] = sum(timings.values())
+    return Track(brief=brief, style=style, score=score, sample_rate=sample_rate, stems=tuple(stems), mix=result.mix,
                  master=result, timings=timings)
