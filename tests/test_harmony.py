@@ -48,3 +48,25 @@ def test_voice_leading_moves_little():
         assert {p % 12 for p in v} <= set(c.pitch_classes)
     moves = [sum(abs(a - b) for a, b in zip(sorted(x), sorted(y))) / len(x) for x, y in zip(voicings, voicings[1:]) if len(x) == len(y)]
     assert max(moves) <= 4, moves
+
+
+def test_a_fixed_progression_is_the_one_the_score_plays():
+    secs = plan_form(32, energy=0.6, tension=0.4, rng=np.random.default_rng(0))
+    chords = plan_harmony(secs, key=parse_key("C major"), meter=Meter(4, 4), style=battle_style(),
+                          progressions=PROGRESSIONS, fixed=("Am", "F", "C", "G"), rng=np.random.default_rng(0))
+    symbols = [c.chord.symbol for c in chords]
+    assert symbols[:8] == ["Am", "F", "C", "G"] * 2
+    assert symbols[-1] == "Am"
+    romans = plan_harmony(secs, key=parse_key("D major"), meter=Meter(4, 4), style=battle_style(),
+                          progressions=PROGRESSIONS, fixed=("IV△7", "V7", "iii7", "vi"), rng=np.random.default_rng(0))
+    assert [c.chord.symbol for c in romans][:4] == ["Gmaj7", "A7", "F#m7", "Bm"]
+
+
+def test_unreadable_user_chord_is_named():
+    import pytest
+
+    from gekiban.errors import InvalidOptionError
+    from gekiban.harmony import read_chord
+
+    with pytest.raises(InvalidOptionError, match="'Hm7'"):
+        read_chord("Hm7", parse_key("C"))

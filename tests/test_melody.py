@@ -73,3 +73,20 @@ def test_another_seed_gives_another_melody():
     a = [(n.pitch, n.start) for n in melody(seed=1)[2]]
     b = [(n.pitch, n.start) for n in melody(seed=2)[2]]
     assert a != b
+
+
+def test_a_melody_seed_becomes_the_main_motif():
+    from gekiban.melody import motif_from_notes
+    from gekiban.theory import MODES
+
+    key, meter = parse_key("C major"), Meter(4, 4)
+    seed = motif_from_notes(((0, 1, 60), (1, 0.5, 62), (1.5, 0.5, 64), (2, 2, 67)), key=key, meter=meter, scale=MODES["major"])
+    assert seed.rhythm == ((0.0, 1.0), (1.0, 0.5), (1.5, 0.5), (2.0, 2.0)) and seed.steps == (0, 1, 1, 2)
+    style = battle_style()
+    secs = plan_form(16, energy=0.6, tension=0.4, rng=np.random.default_rng(0))
+    chords = plan_harmony(secs, key=key, meter=meter, style=style, progressions=PROGRESSIONS, rng=np.random.default_rng(0))
+    notes = compose_melody(secs, chords, key=key, meter=meter, spec=style.melody, instrument=get_instrument("flute"),
+                           rng=np.random.default_rng(0), seed=seed)
+    a = next(s for s in secs if s.name == "A")
+    first_bar = [n for n in notes if a.start_bar * 4 <= n.start < a.start_bar * 4 + 4]
+    assert [(n.start - a.start_bar * 4, n.duration) for n in first_bar] == list(seed.rhythm)

@@ -51,6 +51,9 @@ class Brief:
     whose parts are also in ``style_blend``. ``instruments`` is empty when the style's own palette
     is used; when not empty it replaces that palette. ``exclude`` holds role names and/or
     instrument ids the user asked to leave out ("no drums", "without piano").
+    ``chords`` is a progression the user asked for (chord symbols such as ``"Am"`` or Roman
+    numerals such as ``"IV△7"``), played by every section; ``motif`` is a melody seed as
+    (onset in beats, length in beats, MIDI pitch) that becomes the main motif.
     """
 
     prompt: str
@@ -68,6 +71,8 @@ class Brief:
     seed: int = 0
     evidence: dict[str, str] = field(default_factory=dict)
     style_blend: tuple[tuple[str, float], ...] = ()
+    chords: tuple[str, ...] = ()
+    motif: tuple[tuple[float, float, int], ...] = ()
 
 
 # --------------------------------------------------------------------------------------------

@@ -42,8 +42,28 @@ def section_letter(section: Section) -> str:
     return section.name.rstrip("'")
 
 
+def read_chord(text: str, key: Key) -> Chord:
+    """A chord given by the user: a symbol (``"Am"``, ``"Fmaj7"``) or a Roman numeral in ``key``.
+
+    Raises
+    ------
+    InvalidOptionError
+        If it is neither.
+    """
+    from gekiban.errors import InvalidOptionError
+    from gekiban.theory import parse_chord_symbol
+
+    try:
+        return parse_chord_symbol(text)
+    except InvalidOptionError:
+        try:
+            return parse_roman(text, key)
+        except InvalidOptionError:
+            raise InvalidOptionError(f"cannot read chord {text!r}: use a symbol (Am, Fmaj7, G7, C/E) or a Roman numeral (vi, IV△7, bVII)") from None
+
+
 def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style: Style,
-                 progressions: Mapping[str, Progression], loop: bool = False,
+                 progressions: Mapping[str, Progression], loop: bool = False, fixed: tuple[str, ...] = (),
                  rng: np.random.Generator) -> tuple[ChordEvent, ...]:
     """Chord timeline covering every bar of ``sections``.
 
@@ -59,6 +79,9 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
         Catalogue of named progressions (``gekiban.styles.load_progressions()``).
     loop
         End on a chord that leads back to the start instead of a final cadence.
+    fixed
+        A progression the user asked for (symbols or Roman numerals): every section cycles it
+        exactly, one chord per harmonic-rhythm unit, and the cue ends on its first chord.
     rng
         Random generator for the progression choices.
 
@@ -67,6 +90,9 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
     tuple of ChordEvent
         Sorted, non-overlapping chords in beats.
     """
+    if fixed:
+        return _fixed_timeline(sections, [read_chord(c, key) for c in fixed], list(fixed), meter=meter,
+                               unit=style.harmony.harmonic_rhythm, loop=loop)
     mode_ok = ("minor", "any") if key.is_minor else ("major", "any")
     bar_beats = meter.bar_beats
     unit = style.harmony.harmonic_rhythm
@@ -105,6 +131,20 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
             if sec.tension > 0.7 and chord.quality == "" and (chord.root - key.tonic) % 12 == 7:
                 chord = Chord(chord.root, "7")
             events.append(ChordEvent(start + j * slot_beats, slot_beats, chord, r))
+    return tuple(_merge_repeats(events))
+
+
+def _fixed_timeline(sections: tuple[Section, ...], chords: list[Chord], names: list[str], *, meter: Meter,
+                    unit: float, loop: bool) -> tuple[ChordEvent, ...]:
+    """The user's progression, cycled through every section; a ringing ending closes on its first chord."""
+    bar = meter.bar_beats
+    total = sections[-1].end_bar
+    slots = max(1, int(round(total / unit)))
+    slot = total * bar / slots
+    events = [ChordEvent(i * slot, slot, chords[i % len(chords)], names[i % len(names)]) for i in range(slots)]
+    if not loop and slots > 1:
+        last = events[-1]
+        events[-1] = ChordEvent(last.start, last.duration, chords[0], names[0])
     return tuple(_merge_repeats(events))
 
 

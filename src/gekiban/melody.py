@@ -168,8 +168,31 @@ class _Line:
         return out
 
 
+def motif_from_notes(notes: tuple[tuple[float, float, int], ...], *, key: Key, meter: Meter, scale: tuple[int, ...]) -> Motif:
+    """The main motif from a user's melody seed: the rhythm of its first bar and its moves
+    counted in scale steps (so it can be placed over any chord).
+
+    Parameters
+    ----------
+    notes
+        (onset in beats, length in beats, MIDI pitch), in any order; onsets are taken from the
+        first note's bar.
+    """
+    ordered = sorted(notes)
+    bar0 = (ordered[0][0] // meter.bar_beats) * meter.bar_beats
+    first = [(on - bar0, min(d, meter.bar_beats - (on - bar0)), p) for on, d, p in ordered if on - bar0 < meter.bar_beats]
+    ladder = [p for p in range(0, 128) if p % 12 in scale]
+
+    def degree(p: int) -> int:
+        return int(np.argmin([abs(x - p) for x in ladder]))
+
+    steps = [0] + [degree(b[2]) - degree(a[2]) for a, b in zip(first, first[1:])]
+    return Motif(tuple((float(on), float(d)) for on, d, _ in first), tuple(int(np.clip(s, -7, 7)) for s in steps))
+
+
 def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], *, key: Key, meter: Meter,
-                   spec: MelodySpec, instrument: Instrument, rng: np.random.Generator) -> tuple[Note, ...]:
+                   spec: MelodySpec, instrument: Instrument, rng: np.random.Generator,
+                   seed: Motif | None = None) -> tuple[Note, ...]:
     """Write the lead line for the whole cue.
 
     Parameters
@@ -184,6 +207,9 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
         The lead instrument: its comfortable range bounds the line.
     rng
         Random generator: another seed gives another melody.
+    seed
+        A motif to use as the main (A) motif instead of inventing one, e.g. from
+        :func:`motif_from_notes`.
 
     Returns
     -------
@@ -196,6 +222,8 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
     centre = int(np.clip(lo + 0.62 * (hi - lo), lo + 7, hi - 7))
     motifs: dict[str, Motif] = {}
     base_a = make_motif(meter, spec, rng)
+    if seed is not None and seed.rhythm:
+        base_a = seed
     notes: list[Note] = []
     strong_at = {0.0, meter.pulses[len(meter.pulses) // 2] if len(meter.pulses) > 1 else 0.0}
     tonic_pc = key.tonic

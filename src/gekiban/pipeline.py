@@ -20,10 +20,11 @@ from gekiban.brief import Brief
 from gekiban.form import bars_for, plan_form
 from gekiban.harmony import plan_harmony
 from gekiban.instruments import get_instrument
-from gekiban.melody import compose_melody
+from gekiban.melody import compose_melody, motif_from_notes
 from gekiban.perform import humanize, playable, swing
 from gekiban.score import Marker, Part, Score, TempoChange
 from gekiban.style import Style
+from gekiban.theory import SCALES
 
 if TYPE_CHECKING:
     from gekiban.mix import MasterResult
@@ -75,10 +76,13 @@ def build_score(brief: Brief, style: Style, *, exact_tempo: bool = True) -> Scor
     sections = plan_form(bars, energy=brief.energy, tension=brief.tension, short=style.form == "short",
                          loop=brief.loop, rng=r_form)
     chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
-                          loop=brief.loop, rng=r_harm)
+                          loop=brief.loop, fixed=brief.chords, rng=r_harm)
     seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude)
     lead = next(s for s in seats if s.role.startswith("lead")) if any(s.role.startswith("lead") for s in seats) else seats[0]
-    melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument, rng=r_mel)
+    scale = tuple((key.tonic + i) % 12 for i in SCALES.get(style.melody.scale or key.mode, SCALES[key.mode]))
+    seed_motif = motif_from_notes(brief.motif, key=key, meter=meter, scale=scale) if brief.motif else None
+    melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
+                            rng=r_mel, seed=seed_motif)
     parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
                     grooves=load_grooves(), rng=r_arr, ending=not brief.loop)
     unit = 0.5 if style.melody.rhythm == "swing" else 0.25
