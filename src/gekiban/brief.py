@@ -53,7 +53,11 @@ class Brief:
     instrument ids the user asked to leave out ("no drums", "without piano").
     ``chords`` is a progression the user asked for (chord symbols such as ``"Am"`` or Roman
     numerals such as ``"IV△7"``), played by every section; ``motif`` is a melody seed as
-    (onset in beats, length in beats, MIDI pitch) that becomes the main motif.
+    (onset in beats, length in beats, MIDI pitch) that becomes the main motif. ``arc`` holds
+    (seconds, intensity 0-1, tension 0-1) points that shape the energy along the cue; ``hits``
+    the times in seconds where a section downbeat with an accent must fall; ``ending`` is one
+    of ring, fade, button, loop; ``cue`` a short cue type (stinger, eyecatch, preview, bumper)
+    or empty.
     """
 
     prompt: str
@@ -73,6 +77,10 @@ class Brief:
     style_blend: tuple[tuple[str, float], ...] = ()
     chords: tuple[str, ...] = ()
     motif: tuple[tuple[float, float, int], ...] = ()
+    arc: tuple[tuple[float, float, float], ...] = ()
+    hits: tuple[float, ...] = ()
+    ending: str = "ring"
+    cue: str = ""
 
 
 # --------------------------------------------------------------------------------------------

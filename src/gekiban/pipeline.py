@@ -135,7 +135,8 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
             tempo: float | str | None = None, meter: str | None = None, style: str | None = None,
             instruments: str | Sequence[str] | None = None, loudness: str | float = "stream",
             sample_rate: int = 48000, soundfont: str | Path | None = None, progress: Progress | None = None,
-            **brief_options: Any) -> Track:
+            arc: Sequence[tuple[float, float, float]] = (), hits: Sequence[float] = (), ending: str | None = None,
+            loop: bool | None = None, cue: str | None = None, **brief_options: Any) -> Track:
     """Compose, render and master a cue from a prompt.
 
     Parameters
@@ -152,6 +153,19 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
         A General MIDI SoundFont; default: ``$GEKIBAN_SOUNDFONT`` or the Debian one.
     progress
         Called as ``progress(stage, fraction)`` while working.
+    arc
+        (seconds, intensity 0-1, tension 0-1) points: intensity drives layers, density, register,
+        dynamics and drums; tension drives harmony and rhythm (see :mod:`gekiban.timeline`).
+    hits
+        Times in seconds where a section downbeat with an accent must land; the tempo map bends
+        smoothly to put it there.
+    ending
+        ``"ring"`` (default: final cadence and natural release), ``"fade"``, ``"button"`` or ``"loop"``.
+    loop
+        Same as ``ending="loop"``: a seamless loop of whole bars, exact to the sample.
+    cue
+        A short cue type with its usual length and shape: ``"stinger"``, ``"eyecatch"``,
+        ``"preview"`` or ``"bumper"``.
 
     Returns
     -------
@@ -167,8 +181,12 @@ def compose(prompt: str = "", *, duration: float | str | None = None, seed: int 
     sf = find_soundfont(soundfont)
     t0 = time.perf_counter()
     report("understanding the prompt", 0.0)
-    brief = resolve_brief(prompt, duration=duration, seed=seed, key=key, tempo=tempo, meter=meter, style=style,
+    from gekiban.timeline import apply_timing, cue_defaults
+
+    cue_style, duration = cue_defaults(cue, style=style, duration=duration)
+    brief = resolve_brief(prompt, duration=duration, seed=seed, key=key, tempo=tempo, meter=meter, style=cue_style,
                           instruments=instruments, **brief_options)
+    brief = apply_timing(brief, arc=arc, hits=hits, ending=ending, loop=loop, cue=cue)
     the_style = blend(parse_style_spec(brief.style))
     report("composing", 0.05)
     score = build_score(brief, the_style, exact_tempo=tempo is not None or brief.evidence.get("tempo", "").startswith("prompt:"))
@@ -201,6 +219,7 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
     same delivery rules. Parameters are those of :func:`compose`; ``timings`` collects the
     seconds each stage took.
     """
+    from gekiban.looping import fade_out, fold_tail, loop_length
     from gekiban.mix import master, process_stem
     from gekiban.render import find_soundfont, render_parts
 
@@ -225,6 +244,12 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
 
     with ThreadPoolExecutor(max_workers=2) as pool:  # pedalboard releases the GIL
         list(pool.map(process, range(len(stems))))
+    music = loop_length(score.duration, sample_rate)
+    if brief.ending == "loop":
+        stems = [fold_tail(s, music) for s in stems]
+    elif brief.ending == "fade":  # the last two bars (at least 3 s) fade to silence with the music's end
+        fade = max(score.seconds_at(score.total_beats) - score.seconds_at(score.total_beats - 2 * score.meter.bar_beats), 3.0)
+        stems = [fade_out(s, start=max(0, music - int(fade * sample_rate)), end=music)[:music] for s in stems]
     report("mastering", 0.9)
     result = master(stems, sample_rate=sample_rate, target_lufs=target)
     for s in stems:
