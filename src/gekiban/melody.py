@@ -190,9 +190,37 @@ def motif_from_notes(notes: tuple[tuple[float, float, int], ...], *, key: Key, m
     return Motif(tuple((float(on), float(d)) for on, d, _ in first), tuple(int(np.clip(s, -7, 7)) for s in steps))
 
 
+LETTERS = ("A", "B", "climax", "bridge")
+
+
+def plan_motifs(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, seed: Motif | None = None,
+                variation_rng: np.random.Generator | None = None) -> dict[str, Motif]:
+    """The motif of every section letter, drawn in a fixed order so the same generator always
+    gives the same motifs, whichever sections a cue (or its extension) has.
+
+    A is the main motif (or ``seed``); B inverts A's contour on a fresh rhythm; the climax lifts
+    A's rhythm with new moves; the bridge is fresh. With ``variation_rng`` only A comes from
+    ``rng`` and the others from ``variation_rng``.
+    """
+    a = make_motif(meter, spec, rng)
+    if seed is not None and seed.rhythm:
+        a = seed
+    other = variation_rng or rng
+    climax_moves = _develop(make_motif(meter, spec, other, busier=0.1), "vary", other).steps
+    fresh = make_motif(meter, spec, other, busier=-0.1)
+    inverted = _develop(a, "invert", other).steps
+    bridge = make_motif(meter, spec, other, busier=-0.2)
+    return {
+        "A": a,
+        "B": Motif(fresh.rhythm, inverted[: len(fresh.rhythm)] + fresh.steps[len(inverted):]),
+        "climax": Motif(a.rhythm, (climax_moves + (0,) * len(a.rhythm))[: len(a.rhythm)]),
+        "bridge": bridge,
+    }
+
+
 def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], *, key: Key, meter: Meter,
                    spec: MelodySpec, instrument: Instrument, rng: np.random.Generator,
-                   seed: Motif | None = None) -> tuple[Note, ...]:
+                   seed: Motif | None = None, motif_rng: np.random.Generator | None = None) -> tuple[Note, ...]:
     """Write the lead line for the whole cue.
 
     Parameters
@@ -210,6 +238,10 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
     seed
         A motif to use as the main (A) motif instead of inventing one, e.g. from
         :func:`motif_from_notes`.
+    motif_rng
+        Separate generator for the motifs (see :func:`plan_motifs`); when given, ``rng`` only
+        decides how phrases develop them and the secondary motifs, so a variation can keep the
+        main motif.
 
     Returns
     -------
@@ -220,26 +252,16 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
     bar = meter.bar_beats
     lo, hi = instrument.comfort_low, instrument.comfort_high
     centre = int(np.clip(lo + 0.62 * (hi - lo), lo + 7, hi - 7))
-    motifs: dict[str, Motif] = {}
-    base_a = make_motif(meter, spec, rng)
-    if seed is not None and seed.rhythm:
-        base_a = seed
+    motifs = plan_motifs(meter, spec, motif_rng or rng, seed=seed, variation_rng=rng if motif_rng is not None else None)
     notes: list[Note] = []
     strong_at = {0.0, meter.pulses[len(meter.pulses) // 2] if len(meter.pulses) > 1 else 0.0}
     tonic_pc = key.tonic
     for sec in sections:
         letter = section_letter(sec)
         if letter not in motifs:
-            if letter == "A" or not motifs:
-                motifs[letter] = base_a
-            elif letter == "climax":
-                motifs[letter] = Motif(base_a.rhythm, _develop(make_motif(meter, spec, rng, busier=0.1), "vary", rng).steps)
-            else:
-                fresh = make_motif(meter, spec, rng, busier=-0.1)
-                motifs[letter] = Motif(fresh.rhythm, _develop(base_a, "invert", rng).steps[: len(fresh.rhythm)]
-                                       + fresh.steps[len(base_a.steps):])
+            letter = "A"
         motif = motifs[letter]
-        lift = int(round((sec.energy - 0.5) * 8)) if sec.kind == "chorus" else 0
+        lift = int(round((sec.energy - 0.5) * (8 if sec.kind == "chorus" else 5)))  # intensity lifts the register
         line = _Line(key, scale_pcs, chords, max(lo, centre - 9 + lift), min(hi, centre + 10 + lift))
         if sec.kind == "intro":
             if sec.bars >= 2:  # a hint of the theme in the intro's last bar
