@@ -9,7 +9,7 @@ the roles its family suits, so the output uses exactly the instruments asked for
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,19 +44,22 @@ class Seat:
     spec: RoleSpec
 
 
-def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: Sequence[str] = ()) -> list[Seat]:
+def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: Sequence[str] = (), alternate: int = 0) -> list[Seat]:
     """The seats of the cue.
 
     Without ``instruments`` the style's roles and their first instruments are used, minus any
     instrument (or role name, e.g. ``"drums"``) in ``exclude``. With ``instruments`` the output
     uses exactly those: each takes its best free role, a lead is always seated, and the style's
-    remaining roles are covered by instruments that suit them.
+    remaining roles are covered by instruments that suit them. ``alternate`` = k picks the k-th
+    listed alternative for every role but the lead (variations change colour, keep the theme).
     """
     excluded = {get_instrument(x).id if x not in _ROLE_ORDER else x for x in exclude}
     if not instruments:
         seats = []
         for spec in style.roles:
-            inst = next((get_instrument(i) for i in spec.instruments if get_instrument(i).id not in excluded), None)
+            options = [get_instrument(i) for i in spec.instruments if get_instrument(i).id not in excluded]
+            shift = alternate if spec.role != "lead" and options else 0
+            inst = options[shift % len(options)] if options else None
             if inst is None or spec.role in excluded:
                 continue
             seats.append(Seat(spec.role, inst, spec))
@@ -93,7 +96,7 @@ def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: S
 
 def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], melody: tuple[Note, ...],
             meter: Meter, style: Style, grooves: Mapping[str, Groove], rng: np.random.Generator,
-            ending: bool = True) -> tuple[Part, ...]:
+            ending: str = "ring") -> tuple[Part, ...]:
     """Write one Part per seat (before humanizing and playability rules).
 
     Parameters
@@ -107,7 +110,9 @@ def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[C
     rng
         Random generator for the small choices.
     ending
-        Finish with a held final chord (ring-out) rather than leading back to the start.
+        ``"ring"``: a held final chord rings out; ``"button"``: one short accented final chord;
+        ``"fade"``: the parts play on, dying away over the last bars; ``"loop"``: no ending, the
+        last bar leads back to the first.
     """
     parts = []
     for seat in seats:
@@ -118,12 +123,17 @@ def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[C
             if seat.role != "lead":  # a second lead instrument doubles the line an octave away
                 notes = [Note(inst.fit(n.pitch), n.start, n.duration, n.velocity) for n in melody]
         elif role in ("drums", "percussion"):
-            notes = drum_part(spec.pattern, inst, live, sections, meter=meter, grooves=grooves, ending=ending, rng=rng)
+            notes = drum_part(spec.pattern, inst, live, sections, meter=meter, grooves=grooves,
+                              ending=ending in ("ring", "button"), rng=rng)
         else:
             writer = {"counter": _counter, "pad": _pad, "ostinato": _ostinato, "bass": _bass}[role]
             notes = writer(spec, inst, live, chords, meter, melody, rng)
-            if ending and role != "counter":
+            if ending in ("ring", "button") and role != "counter":
                 notes = _final_chord(notes, role, inst, sections, chords, meter)
+        if ending == "button":
+            notes = _button(notes, sections, meter)
+        elif ending == "fade":
+            notes = _die_away(notes, sections, meter)
         controls = _swells(spec, live, chords) if role == "pad" and spec.pattern == "swell" else ()
         parts.append(Part(role=seat.role, instrument=inst.id, program=inst.program, notes=tuple(notes), is_drum=inst.drum,
                           volume=spec.volume, pan=spec.pan or _DEFAULT_PAN.get(role, 0.0),
@@ -185,7 +195,7 @@ def _ostinato(spec: RoleSpec, inst: Instrument, live: list[Section], chords, met
     base_low = max(inst.comfort_low, min(55, inst.comfort_high - 19)) + 12 * spec.octave
     out: list[Note] = []
     for sec in live:
-        busy = sec.energy >= 0.45
+        busy = sec.energy >= 0.45 or sec.tension >= 0.7
         for c in _chords_in(sec, chords, meter):
             a, b = _span(c, sec, meter)
             ch = c.chord
@@ -241,12 +251,12 @@ def _ostinato(spec: RoleSpec, inst: Instrument, live: list[Section], chords, met
 
 
 def _bass(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: Meter, melody, rng) -> list[Note]:
-    pat = spec.pattern or "roots"
     low = inst.comfort_low
     out: list[Note] = []
     bar = meter.bar_beats
     for sec in live:
         cs = _chords_in(sec, chords, meter)
+        pat = "pedal" if sec.tension >= 0.8 and sec.kind != "outro" else spec.pattern or "roots"  # tension: pedal point
         for i, c in enumerate(cs):
             a, b = _span(c, sec, meter)
             r = low + (c.chord.bass_pc - low) % 12
@@ -280,9 +290,12 @@ def _bass(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: 
                     for off in (0.0, 1.5, 3.0) if bar >= 4 else (0.0, 1.5):
                         if bar0 + off < b - 1e-9:
                             out.append(Note(r, float(bar0 + off), 1.0 if off < 3 else 0.9, _vel(sec, 4 if off == 0 else -2)))
-            elif pat == "pedal":
-                tonic = low + (cs[0].chord.root - low) % 12 if cs else r
-                out.append(Note(tonic, a, b - a, _vel(sec, -6)))
+            elif pat == "pedal":  # held, or pulsing in eighths when the section drives
+                tonic = low + (cs[0].chord.root - low) % 12  # pedal on the section's opening root
+                if busy:
+                    out += [Note(tonic, float(t), 0.45, _vel(sec, 4 if k % 2 == 0 else -6)) for k, t in enumerate(np.arange(a, b - 1e-9, 0.5))]
+                else:
+                    out.append(Note(tonic, a, b - a, _vel(sec, -6)))
             else:  # roots / sustain / quiet versions of busy patterns
                 step = b - a if pat == "sustain" or not busy else bar / 2 if bar >= 4 else bar
                 out += [Note(r, float(t), min(step, b - t) * 0.95, _vel(sec, 0 if k == 0 else -8)) for k, t in enumerate(np.arange(a, b - 1e-9, step))]
@@ -320,6 +333,39 @@ def _counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, mete
                 prev = p
                 t += dur
     return out
+
+
+def _button(notes: list[Note], sections: tuple[Section, ...], meter: Meter) -> list[Note]:
+    """A button ending: whatever sounds on the last downbeat is cut to one short accented stab."""
+    t0 = (sections[-1].end_bar - 1) * meter.bar_beats
+    return [Note(n.pitch, n.start, min(n.duration, 0.5), min(127, n.velocity + 12)) if n.start >= t0 - 1e-9 else n
+            for n in notes if n.start < t0 + 1e-9]
+
+
+def _die_away(notes: list[Note], sections: tuple[Section, ...], meter: Meter) -> list[Note]:
+    """A fade ending: velocities fall over the last four bars (the mix fades the audio too)."""
+    end = sections[-1].end_bar * meter.bar_beats
+    start = max(0.0, end - 4 * meter.bar_beats)
+    out = []
+    for n in notes:
+        k = 1.0 if n.start < start else max(0.25, 1.0 - 0.75 * (n.start - start) / (end - start))
+        out.append(Note(n.pitch, n.start, n.duration, max(1, int(round(n.velocity * k)))))
+    return out
+
+
+def accent_hits(parts: tuple[Part, ...], beats: list[float]) -> tuple[Part, ...]:
+    """Tutti accents on hit downbeats: every note struck there is louder, and the drum kit adds
+    a crash and a kick."""
+    if not beats:
+        return parts
+    out = []
+    for p in parts:
+        notes = [Note(n.pitch, n.start, n.duration, min(127, n.velocity + 18)) if any(abs(n.start - b) < 1e-6 for b in beats) else n
+                 for n in p.notes]
+        if p.is_drum:
+            notes += [Note(key, b, 1.0, 120) for b in beats for key in (49, 36)]
+        out.append(replace(p, notes=tuple(sorted(notes, key=lambda n: (n.start, n.pitch)))))
+    return tuple(out)
 
 
 def _final_chord(notes: list[Note], role: str, inst: Instrument, sections, chords, meter: Meter) -> list[Note]:

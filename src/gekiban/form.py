@@ -7,6 +7,8 @@ carries the final cadence. Short cues (stingers, eye-catches) become one stateme
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from gekiban.score import Section
@@ -100,4 +102,45 @@ def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, 
     if outro:
         out.append(sec("outro", "outro", bar, outro, -0.25, -0.15))
     del rng  # shapes are deterministic for now; kept for planners that vary them
+    return tuple(out)
+
+
+def split_at(sections: tuple[Section, ...], bars: set[int], *, required: set[int] = frozenset()) -> tuple[Section, ...]:
+    """Make every bar in ``bars`` a section start (0 < bar < end), splitting the section that
+    holds it; the later part restates the same material from its downbeat. A section shorter
+    than two bars that no ``required`` start needs is merged into the one before it.
+    """
+    end = sections[-1].end_bar
+    out = list(sections)
+    for b in sorted(x for x in set(bars) | set(required) if 0 < x < end):
+        i = next(k for k, s in enumerate(out) if s.start_bar <= b < s.end_bar)
+        s = out[i]
+        if s.start_bar == b or (b not in required and min(b - s.start_bar, s.end_bar - b) < 2):
+            continue
+        out[i:i + 1] = [replace(s, bars=b - s.start_bar), replace(s, start_bar=b, bars=s.end_bar - b)]
+    merged: list[Section] = []
+    for s in out:
+        if merged and s.bars < 2 and s.start_bar not in required and s.kind != "outro":
+            prev = merged[-1]
+            merged[-1] = replace(prev, bars=prev.bars + s.bars)
+        else:
+            merged.append(s)
+    return tuple(merged)
+
+
+def arc_value(points: tuple[tuple[float, float, float], ...], t: float) -> tuple[float, float]:
+    """Intensity and tension at ``t`` seconds, interpolated linearly between arc points."""
+    times = [p[0] for p in points]
+    return float(np.interp(t, times, [p[1] for p in points])), float(np.interp(t, times, [p[2] for p in points]))
+
+
+def follow_arc(sections: tuple[Section, ...], points: tuple[tuple[float, float, float], ...],
+               seconds_at_bar) -> tuple[Section, ...]:
+    """Set each section's energy and tension from the arc at its middle (a step in the arc
+    inside a section counts from where it starts)."""
+    out = []
+    for s in sections:
+        a, b = seconds_at_bar(s.start_bar), seconds_at_bar(s.end_bar)
+        energy, tension = arc_value(points, a + 0.45 * (b - a))
+        out.append(replace(s, energy=float(np.clip(energy, 0.05, 1.0)), tension=float(np.clip(tension, 0.0, 1.0))))
     return tuple(out)

@@ -64,7 +64,7 @@ def read_chord(text: str, key: Key) -> Chord:
 
 def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style: Style,
                  progressions: Mapping[str, Progression], loop: bool = False, fixed: tuple[str, ...] = (),
-                 rng: np.random.Generator) -> tuple[ChordEvent, ...]:
+                 chosen: dict[str, tuple[str, ...]] | None = None, rng: np.random.Generator) -> tuple[ChordEvent, ...]:
     """Chord timeline covering every bar of ``sections``.
 
     Parameters
@@ -82,6 +82,9 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
     fixed
         A progression the user asked for (symbols or Roman numerals): every section cycles it
         exactly, one chord per harmonic-rhythm unit, and the cue ends on its first chord.
+    chosen
+        Progression (Roman numerals) per section letter: letters found here keep theirs, and the
+        ones chosen now are added, so an extension can continue with the same harmony.
     rng
         Random generator for the progression choices.
 
@@ -96,7 +99,7 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
     mode_ok = ("minor", "any") if key.is_minor else ("major", "any")
     bar_beats = meter.bar_beats
     unit = style.harmony.harmonic_rhythm
-    chosen: dict[str, tuple[str, ...]] = {}
+    chosen = {} if chosen is None else chosen
     events: list[ChordEvent] = []
     for i, sec in enumerate(sections):
         letter = section_letter(sec)
@@ -128,8 +131,10 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
             chord = parse_roman(r, key)
             if last and not loop and j == len(seq) - 1 and style.harmony.ending == "picardy" and key.is_minor:
                 chord = Chord(key.tonic, "")
-            if sec.tension > 0.7 and chord.quality == "" and (chord.root - key.tonic) % 12 == 7:
-                chord = Chord(chord.root, "7")
+            final = last and not loop and j == len(seq) - 1
+            if not final:
+                chord, r = _colour(chord, r, key, sec.tension, first=j == 0,
+                                   before_dominant=j + 1 < len(seq) and _is_dominant(parse_roman(seq[j + 1], key), key))
             events.append(ChordEvent(start + j * slot_beats, slot_beats, chord, r))
     return tuple(_merge_repeats(events))
 
@@ -146,6 +151,23 @@ def _fixed_timeline(sections: tuple[Section, ...], chords: list[Chord], names: l
         last = events[-1]
         events[-1] = ChordEvent(last.start, last.duration, chords[0], names[0])
     return tuple(_merge_repeats(events))
+
+
+def _is_dominant(chord: Chord, key: Key) -> bool:
+    return (chord.root - key.tonic) % 12 == 7 and chord.quality in ("", "7", "7sus4", "9")
+
+
+def _colour(chord: Chord, roman: str, key: Key, tension: float, *, first: bool, before_dominant: bool) -> tuple[Chord, str]:
+    """Tension colours a chord: dominants gain their seventh (from 0.55), a section opens on a
+    suspension (from 0.65), and the chord before a dominant becomes the diminished seventh on
+    the raised fourth, leaning into it (from 0.75). Pedal points are the bass's job."""
+    if tension >= 0.75 and before_dominant and not first:
+        return Chord((key.tonic + 6) % 12, "dim7"), "#iv°7"
+    if tension >= 0.55 and _is_dominant(chord, key) and chord.quality == "":
+        return Chord(chord.root, "7"), roman + "7" if not roman.endswith("7") else roman
+    if tension >= 0.65 and first and chord.quality == "" and chord.root != key.tonic:
+        return Chord(chord.root, "sus4"), roman + "sus4"
+    return chord, roman
 
 
 def _merge_repeats(events: list[ChordEvent]) -> list[ChordEvent]:

@@ -25,9 +25,11 @@ def swing(notes: list[Note], *, amount: float, unit: float = 0.5) -> list[Note]:
     return out
 
 
-def humanize(notes: list[Note], *, amount: float, bpm: float, rng: np.random.Generator, tight: bool = False) -> list[Note]:
+def humanize(notes: list[Note], *, amount: float, bpm: float, rng: np.random.Generator, tight: bool = False,
+             keep: tuple[float, ...] = ()) -> list[Note]:
     """Nudge onsets (about ``amount`` × 10 ms standard deviation, half for ``tight`` parts) and
-    velocities (about ``amount`` × 6), never moving a note before the start."""
+    velocities (about ``amount`` × 6), never moving a note before the start; notes struck on a
+    ``keep`` beat (hit points) stay exactly on it."""
     if amount <= 0 or not notes:
         return notes
     sd_beats = amount * (0.005 if tight else 0.010) * bpm / 60.0
@@ -35,7 +37,8 @@ def humanize(notes: list[Note], *, amount: float, bpm: float, rng: np.random.Gen
     dv = rng.normal(0.0, amount * 6, len(notes))
     out = []
     for n, t, v in zip(notes, dt, dv):
-        start = max(0.0, n.start + float(np.clip(t, -2 * sd_beats, 2 * sd_beats)))
+        pinned = any(abs(n.start - k) < 1e-6 for k in keep)
+        start = n.start if pinned else max(0.0, n.start + float(np.clip(t, -2 * sd_beats, 2 * sd_beats)))
         out.append(Note(n.pitch, round(start, 4), max(round(n.duration, 4), 1 / 32), int(np.clip(n.velocity + round(v), 1, 127))))
     return out
 
@@ -50,8 +53,12 @@ def playable(notes: list[Note], inst: Instrument, *, keep: str = "top") -> list[
     active: list[Note] = []
     for n in fitted:
         active = [a for a in active if a.end > n.start + 1e-6]
-        if any(a.pitch == n.pitch for a in active):
-            continue
+        same = next((a for a in active if a.pitch == n.pitch), None)
+        if same is not None:  # a repeated key: the earlier stroke ends where the new one begins
+            if same.start >= n.start - 1e-6:
+                continue
+            out[out.index(same)] = Note(same.pitch, same.start, n.start - same.start, same.velocity)
+            active.remove(same)
         if len(active) >= inst.polyphony:
             if inst.monophonic and active and active[-1].start < n.start - 1e-6:
                 # cut the sounding note so the new one can speak (legato line)

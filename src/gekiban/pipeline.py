@@ -1,7 +1,8 @@
 """The pipeline: Brief → form → harmony → melody → arrangement → Score → audio → Track.
 
-:func:`build_score` is the pure composition step (no audio); :func:`compose` runs the whole
-chain and returns a :class:`Track` that can be saved as a bundle.
+:func:`build_score` is the pure composition step (no audio, see :mod:`gekiban.composer`);
+:func:`compose` runs the whole chain and returns a :class:`Track` that can be saved as a bundle;
+:func:`render_track` is its audio half, shared by edits, variations and extensions.
 """
 
 from __future__ import annotations
@@ -9,96 +10,24 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gekiban.arrange import arrange, choose_ensemble
 from gekiban.brief import Brief
-from gekiban.form import bars_for, plan_form
-from gekiban.harmony import plan_harmony
-from gekiban.instruments import get_instrument
-from gekiban.melody import compose_melody, motif_from_notes
-from gekiban.perform import humanize, playable, swing
-from gekiban.score import Marker, Part, Score, TempoChange
+from gekiban.composer import build_score, extend_score  # re-exported: the pipeline's composition entry points
+
+__all__ = ["Track", "build_score", "check_render_options", "compose", "extend_score", "render_track"]
+from gekiban.score import Part, Score
 from gekiban.style import Style
-from gekiban.theory import SCALES
 
 if TYPE_CHECKING:
     from gekiban.mix import MasterResult
 
 Progress = Callable[[str, float], None]
 TAIL_SECONDS = 4.0
-
-
-def _rngs(seed: int, n: int) -> list[np.random.Generator]:
-    """Independent generators per stage, all derived from the one seed."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
-
-
-def fit_tempo(duration: float, tempo: float, bar_beats: float, *, exact_tempo: bool) -> tuple[int, float]:
-    """Bars for ``duration`` and the tempo to play them at.
-
-    An explicit tempo is kept and the length rounds to the nearest whole bar; a tempo the
-    composer chose may move by up to 6 % so the bars fill the requested duration exactly.
-    """
-    bars = bars_for(duration, tempo=tempo, bar_beats=bar_beats)
-    if exact_tempo:
-        return bars, tempo
-    fitted = bars * bar_beats * 60.0 / duration
-    return (bars, round(fitted, 3)) if abs(fitted / tempo - 1) <= 0.06 else (bars, tempo)
-
-
-def build_score(brief: Brief, style: Style, *, exact_tempo: bool = True) -> Score:
-    """Compose the Score for a resolved brief (no audio).
-
-    Parameters
-    ----------
-    brief
-        The resolved request (style, key, meter, tempo, duration, instruments, seed...).
-    style
-        The style (or blend) named by the brief.
-    exact_tempo
-        Keep ``brief.tempo`` exactly (the user asked for it) instead of fitting it to the duration.
-
-    Returns
-    -------
-    Score
-        Same brief and style → the same Score; another seed → another melody.
-    """
-    from gekiban.styles import load_grooves, load_progressions
-
-    r_form, r_harm, r_mel, r_arr, r_perf = _rngs(brief.seed, 5)
-    meter, key = brief.meter, brief.key
-    bars, tempo = fit_tempo(brief.duration, brief.tempo, meter.bar_beats, exact_tempo=exact_tempo)
-    sections = plan_form(bars, energy=brief.energy, tension=brief.tension, short=style.form == "short",
-                         loop=brief.loop, rng=r_form)
-    chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
-                          loop=brief.loop, fixed=brief.chords, rng=r_harm)
-    seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude)
-    lead = next(s for s in seats if s.role.startswith("lead")) if any(s.role.startswith("lead") for s in seats) else seats[0]
-    scale = tuple((key.tonic + i) % 12 for i in SCALES.get(style.melody.scale or key.mode, SCALES[key.mode]))
-    seed_motif = motif_from_notes(brief.motif, key=key, meter=meter, scale=scale) if brief.motif else None
-    melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
-                            rng=r_mel, seed=seed_motif)
-    parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
-                    grooves=load_grooves(), rng=r_arr, ending=not brief.loop)
-    unit = 0.5 if style.melody.rhythm == "swing" else 0.25
-    performed = []
-    for part in parts:
-        inst = get_instrument(part.instrument)
-        notes = swing(list(part.notes), amount=style.swing, unit=unit)
-        notes = humanize(notes, amount=style.humanize, bpm=tempo, rng=r_perf, tight=part.is_drum or part.role == "bass")
-        notes = [n for n in notes if n.start < bars * meter.bar_beats]
-        if not part.is_drum:
-            notes = playable(notes, inst, keep="bottom" if part.role == "bass" else "top")
-        if notes:
-            performed.append(replace(part, notes=tuple(notes)))
-    markers = tuple(Marker(s.start_bar * meter.bar_beats, s.name) for s in sections)
-    return Score(meter=meter, key=key, tempo=(TempoChange(0.0, tempo),), bars=bars, sections=sections,
-                 chords=chords, parts=tuple(performed), markers=markers)
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,0 +1,230 @@
+"""Composition: a resolved Brief and its Style become a Score (no audio).
+
+Each stage draws from its own random generator derived from the brief's seed, so a stage's
+choices do not shift when another stage changes; a variation re-seeds only the melodic
+development, the arrangement and the performance, keeping form, harmony and the main motif.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from gekiban.arrange import Seat, accent_hits, arrange, choose_ensemble
+from gekiban.brief import Brief
+from gekiban.errors import InvalidOptionError
+from gekiban.form import bars_for, follow_arc, plan_form, split_at
+from gekiban.harmony import plan_harmony
+from gekiban.instruments import get_instrument
+from gekiban.melody import compose_melody, motif_from_notes
+from gekiban.perform import humanize, playable, swing
+from gekiban.score import ChordEvent, Marker, Note, Part, Score, Section, TempoChange
+from gekiban.style import RoleSpec, Style
+from gekiban.tempo import bend_tempo, hit_bars
+from gekiban.theory import SCALES, Meter
+
+_STAGES = ("form", "harmony", "motif", "melody", "arrange", "perform")
+
+
+def _streams(seed: int, variation: int = 0, extra: str = "") -> dict[str, np.random.Generator]:
+    """One generator per stage from the seed; a variation (or an extension) re-seeds the
+    melodic development, arrangement and performance only."""
+    out = dict(zip(_STAGES, (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(_STAGES)))))
+    if variation or extra:
+        salt = [variation, sum(map(ord, extra))]
+        for name, s in zip(("melody", "arrange", "perform"), np.random.SeedSequence([seed, *salt]).spawn(3)):
+            out[name] = np.random.default_rng(s)
+    return out
+
+
+def fit_tempo(duration: float, tempo: float, bar_beats: float, *, exact_tempo: bool) -> tuple[int, float]:
+    """Bars for ``duration`` and the tempo to play them at.
+
+    An explicit tempo is kept and the length rounds to the nearest whole bar; a tempo the
+    composer chose may move by up to 6 % so the bars fill the requested duration exactly.
+    """
+    bars = bars_for(duration, tempo=tempo, bar_beats=bar_beats)
+    if exact_tempo:
+        return bars, tempo
+    fitted = bars * bar_beats * 60.0 / duration
+    return (bars, round(fitted, 3)) if abs(fitted / tempo - 1) <= 0.06 else (bars, tempo)
+
+
+def _scale(brief: Brief, style: Style) -> tuple[int, ...]:
+    key = brief.key
+    return tuple((key.tonic + i) % 12 for i in SCALES.get(style.melody.scale or key.mode, SCALES[key.mode]))
+
+
+def _perform(parts: tuple[Part, ...], *, style: Style, bpm: float, end_beat: float, rng: np.random.Generator,
+             keep: tuple[float, ...] = ()) -> list[Part]:
+    """Swing, humanize and the playability rules, part by part; empty parts are dropped."""
+    unit = 0.5 if style.melody.rhythm == "swing" else 0.25
+    out = []
+    for part in parts:
+        notes = swing(list(part.notes), amount=style.swing, unit=unit)
+        notes = humanize(notes, amount=style.humanize, bpm=bpm, rng=rng, tight=part.is_drum or part.role == "bass", keep=keep)
+        notes = [n for n in notes if n.start < end_beat - 1e-9]
+        if not part.is_drum:
+            notes = playable(notes, get_instrument(part.instrument), keep="bottom" if part.role == "bass" else "top")
+        if notes:
+            out.append(replace(part, notes=tuple(notes)))
+    return out
+
+
+def _clock(meter: Meter, key, tempo: tuple[TempoChange, ...], bars: int) -> Score:
+    """A bare score, only to turn bars into seconds through a tempo map."""
+    return Score(meter=meter, key=key, tempo=tempo, bars=bars)
+
+
+def build_score(brief: Brief, style: Style, *, exact_tempo: bool = True, variation: int = 0) -> Score:
+    """Compose the Score for a resolved brief.
+
+    Parameters
+    ----------
+    brief
+        The resolved request (style, key, meter, tempo, duration, instruments, seed, arc, hits,
+        ending...).
+    style
+        The style (or blend) named by the brief.
+    exact_tempo
+        Keep ``brief.tempo`` exactly (the user asked for it) instead of fitting it to the duration.
+    variation
+        0 for the cue itself; k > 0 for its k-th variation: same form, harmony and main motif,
+        new development, other instruments from the style's alternatives, new performance.
+
+    Returns
+    -------
+    Score
+        Same brief, style and variation → the same Score; another seed → another melody.
+
+    Raises
+    ------
+    InvalidOptionError
+        If hit points cannot be placed (two on one bar, or outside the music).
+    """
+    from gekiban.styles import load_grooves, load_progressions
+
+    rng = _streams(brief.seed, variation)
+    meter, key = brief.meter, brief.key
+    bars, bpm = fit_tempo(brief.duration, brief.tempo, meter.bar_beats, exact_tempo=exact_tempo and not brief.hits)
+    sections = plan_form(bars, energy=brief.energy, tension=brief.tension, short=style.form == "short",
+                         loop=brief.loop, rng=rng["form"])
+    hits = hit_bars(brief.hits, tempo=bpm, bar_beats=meter.bar_beats, bars=bars) if brief.hits else []
+    tempo = (bend_tempo([(b * meter.bar_beats, t) for b, t in zip(hits, brief.hits)], base=bpm, total_beats=bars * meter.bar_beats)
+             if hits else (TempoChange(0.0, bpm),))
+    clock = _clock(meter, key, tempo, bars)
+    arc_bars = {int(round(clock_bar(clock, t))) for t, _, _ in brief.arc[1:]} if brief.arc else set()
+    sections = split_at(sections, arc_bars, required=set(hits))
+    if brief.arc:
+        sections = follow_arc(sections, brief.arc, lambda b: clock.seconds_at(b * meter.bar_beats))
+    chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
+                          loop=brief.loop, fixed=brief.chords, rng=rng["harmony"])
+    seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude, alternate=variation)
+    lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
+    seed_motif = motif_from_notes(brief.motif, key=key, meter=meter, scale=_scale(brief, style)) if brief.motif else None
+    melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
+                            rng=rng["melody"], seed=seed_motif, motif_rng=rng["motif"])
+    parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
+                    grooves=load_grooves(), rng=rng["arrange"], ending=brief.ending)
+    hit_beats = tuple(b * meter.bar_beats for b in hits)
+    parts = accent_hits(parts, list(hit_beats))
+    performed = _perform(parts, style=style, bpm=bpm, end_beat=bars * meter.bar_beats, rng=rng["perform"], keep=hit_beats)
+    markers = [Marker(s.start_bar * meter.bar_beats, s.name) for s in sections]
+    markers += [Marker(b, f"hit {_mmss(t)}") for b, t in zip(hit_beats, brief.hits)]
+    return Score(meter=meter, key=key, tempo=tempo, bars=bars, sections=sections, chords=chords,
+                 parts=tuple(performed), markers=tuple(sorted(markers, key=lambda m: m.beat)))
+
+
+def clock_bar(clock: Score, seconds: float) -> float:
+    """The (fractional) bar at ``seconds`` through the clock's tempo map."""
+    lo, hi = 0.0, float(clock.bars)
+    for _ in range(50):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if clock.seconds_at(mid * clock.meter.bar_beats) < seconds else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _mmss(t: float) -> str:
+    return f"{int(t // 60)}:{t % 60:04.1f}"
+
+
+def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -> Score:
+    """Continue a cue to ``duration`` seconds with new sections from the same motifs, harmony and
+    palette.
+
+    Everything before the original's outro (or, for a loop, every bar) stays note for note;
+    new sections follow the form a cue of the new length would have, then a new ending.
+
+    Raises
+    ------
+    InvalidOptionError
+        If ``duration`` does not leave room for at least two new bars.
+    """
+    from gekiban.styles import load_grooves, load_progressions
+
+    meter, key = score.meter, score.key
+    bar_beats = meter.bar_beats
+    cut = score.sections[-1].start_bar if score.sections and score.sections[-1].kind == "outro" else score.bars
+    bpm = score.tempo[-1].bpm
+    end_at = score.seconds_at(cut * bar_beats)
+    total = cut + bars_for(max(duration - end_at, 0.0), tempo=bpm, bar_beats=bar_beats) if duration > end_at else cut
+    if total < cut + 2 or duration <= score.duration:
+        raise InvalidOptionError(f"cannot extend a {score.duration:.1f} s cue to {duration:g} s: ask for a longer length "
+                                 f"(at least {score.seconds_at(cut * bar_beats) + 2 * bar_beats * 60 / bpm:.1f} s)")
+    rng = _streams(brief.seed, 0, extra="extend")
+    base = _streams(brief.seed)
+    full = plan_form(total, energy=brief.energy, tension=brief.tension, short=False, loop=brief.loop, rng=base["form"])
+    new = _sections_from(full, cut)
+    chosen: dict[str, tuple[str, ...]] = {}
+    progressions = load_progressions()
+    plan_harmony(score.sections, key=key, meter=meter, style=style, progressions=progressions, loop=brief.loop,
+                 chosen=chosen, rng=base["harmony"])
+    if brief.chords:
+        every = plan_harmony(tuple(s for s in score.sections if s.start_bar < cut) + new, key=key, meter=meter, style=style,
+                             progressions=progressions, loop=brief.loop, fixed=brief.chords, rng=rng["harmony"])
+        added = tuple(c for c in every if c.start >= cut * bar_beats - 1e-9)
+    else:
+        added = plan_harmony(new, key=key, meter=meter, style=style, progressions=progressions, loop=brief.loop,
+                             chosen=chosen, rng=rng["harmony"])
+    kept_chords = tuple(ChordEvent(c.start, min(c.duration, cut * bar_beats - c.start), c.chord, c.roman)
+                        for c in score.chords if c.start < cut * bar_beats - 1e-9)
+    chords = kept_chords + added
+    seats = [Seat(p.role, get_instrument(p.instrument), style.role(p.role.rstrip("2")) or RoleSpec(p.role, (p.instrument,)))
+             for p in score.parts]
+    lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
+    melody = compose_melody(new, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
+                            rng=rng["melody"], motif_rng=base["motif"],
+                            seed=motif_from_notes(brief.motif, key=key, meter=meter, scale=_scale(brief, style)) if brief.motif else None)
+    fresh = arrange(seats, sections=new, chords=chords, melody=melody, meter=meter, style=style, grooves=load_grooves(),
+                    rng=rng["arrange"], ending=brief.ending)
+    fresh = _perform(fresh, style=style, bpm=bpm, end_beat=total * bar_beats, rng=rng["perform"])
+    by_name = {p.name: p for p in fresh}
+    parts = []
+    for p in score.parts:
+        kept = tuple(Note(n.pitch, n.start, min(n.duration, cut * bar_beats - n.start), n.velocity)
+                     for n in p.notes if n.start < cut * bar_beats - 1e-9)
+        more = by_name[p.name].notes if p.name in by_name else ()
+        parts.append(replace(p, notes=kept + tuple(n for n in more if n.start >= cut * bar_beats - 1e-9)))
+    markers = tuple(m for m in score.markers if m.beat < cut * bar_beats) + tuple(Marker(s.start_bar * bar_beats, s.name) for s in new)
+    tempo = tuple(t for t in score.tempo if t.beat < cut * bar_beats) or score.tempo[:1]
+    return Score(meter=meter, key=key, tempo=tempo, bars=total,
+                 sections=tuple(s for s in score.sections if s.start_bar < cut) + new, chords=chords,
+                 parts=tuple(parts), markers=markers)
+
+
+def _sections_from(full: tuple[Section, ...], cut: int) -> tuple[Section, ...]:
+    """The sections of ``full`` from bar ``cut`` on; a stub shorter than two bars joins the next."""
+    out = []
+    for s in full:
+        if s.end_bar <= cut:
+            continue
+        if s.start_bar < cut:
+            s = replace(s, start_bar=cut, bars=s.end_bar - cut)
+        out.append(s)
+    if len(out) > 1 and out[0].bars < 2:
+        out[1] = replace(out[1], start_bar=out[0].start_bar, bars=out[1].bars + out[0].bars)
+        out = out[1:]
+    if out and out[0].kind == "intro":
+        out[0] = replace(out[0], name="bridge", kind="bridge")
+    return tuple(out)
