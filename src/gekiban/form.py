@@ -40,7 +40,7 @@ def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, 
     energy, tension
         The style's (or brief's) base level, 0-1; sections move around it.
     short
-        Use the short-cue shape (statement + button) whatever the length.
+        Use the short-cue shape (statement + button) for cues up to 8 bars.
     loop
         Leave out intro and outro so the end leads back into the start.
     rng
@@ -54,7 +54,7 @@ def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, 
     def sec(name: str, kind: str, start: int, n: int, de: float, dt: float) -> Section:
         return Section(name, start, n, float(np.clip(energy + de, 0.05, 1.0)), float(np.clip(tension + dt, 0.0, 1.0)), kind)
 
-    if short or bars <= 6:
+    if (short and bars <= 8) or bars <= 6:
         if bars == 1 or loop:
             return (sec("A", "chorus", 0, bars, 0.05, 0.0),)
         return (sec("A", "chorus", 0, bars - 1, 0.05, 0.0), sec("outro", "outro", bars - 1, 1, 0.0, -0.1))

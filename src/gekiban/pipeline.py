@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from gekiban.mix import MasterResult
 
 Progress = Callable[[str, float], None]
-TAIL_SECONDS = 4.0
+TAIL_SECONDS = {"ring": 4.0, "loop": 4.0, "button": 1.5, "fade": 0.5}  # release after the last bar, by ending
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,7 +158,7 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
     timings = dict(timings or {})
     t1 = time.perf_counter()
     report("rendering", 0.1)
-    raw = render_parts(score, sample_rate=sample_rate, soundfont=sf, tail=TAIL_SECONDS,
+    raw = render_parts(score, sample_rate=sample_rate, soundfont=sf, tail=TAIL_SECONDS.get(brief.ending, 4.0),
                        progress=lambda f: report("rendering", 0.1 + 0.7 * f))
     timings["render"] = time.perf_counter() - t1
     t2 = time.perf_counter()
