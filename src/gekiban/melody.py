@@ -304,10 +304,11 @@ def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, se
             out += _cadence(line, pitch, b0, bar, tonic_pc, closed=closed, vel=vel_base, final=final)
             break
         m = motif
-        prefer = first
-        if what == "sequence":
-            prefer = line.move(first, seq_shift, b0)
-        elif what == "vary":
+        # the phrase's arch: later statements start higher, so the line climbs to a peak
+        # before the cadence instead of circling one note
+        rise = _ARCH[j % len(_ARCH)] + (1 if closed and j >= 2 else 0)
+        prefer = line.move(first, rise + (seq_shift if what == "sequence" else 0), b0)
+        if what == "vary":
             m = _develop(motif, "vary", rng)
         elif what == "answer":
             m = _answer(motif, bar)
@@ -318,6 +319,9 @@ def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, se
     if hint:
         out = [Note(n.pitch, n.start, n.duration, max(20, n.velocity - 15)) for n in out]
     return out
+
+
+_ARCH = (0, 1, 3, 2, 1, 3, 2)  # scale steps above the phrase's first note, bar by bar
 
 
 def _answer(m: Motif, bar: float) -> Motif:
