@@ -153,3 +153,25 @@ def test_loudness_targets_end_to_end(loudness, target):
     track = compose("slice of life at school", duration=20, seed=2, loudness=loudness)
     m = measure(track.mix, sample_rate=track.sample_rate)
     assert m["integrated_lufs"] == pytest.approx(target, abs=0.5) and m["true_peak_dbtp"] <= -1.0
+
+
+@pytest.mark.parametrize("style,key,tempo", [("orchestral-battle", "D minor", 150), ("slice-of-life", "E major", 120),
+                                             ("hopeful", "Bb major", 100)])
+def test_the_audio_is_heard_in_the_asked_key_and_tempo(style, key, tempo):
+    from audio_checks import heard_key, heard_tempo
+    from gekiban.theory import parse_key
+
+    track = compose("", style=style, key=key, tempo=tempo, duration=20, seed=1)
+    asked = parse_key(key)
+    assert heard_key(track.mix, track.sample_rate) == (asked.tonic, asked.mode)
+    heard = heard_tempo(track.mix, track.sample_rate)
+    assert min(abs(heard / (tempo * f) - 1) for f in (0.5, 1, 2)) < 0.03, heard
+
+
+def test_parts_are_balanced_around_the_lead(bundle):
+    from gekiban.mix import integrated_loudness
+
+    track, _ = bundle
+    levels = {p.role: integrated_loudness(s, sample_rate=track.sample_rate) for p, s in zip(track.parts, track.stems)}
+    lead = levels.pop("lead")
+    assert all(2 <= lead - v <= 12 for v in levels.values()), levels

@@ -148,6 +148,7 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
     same delivery rules. Parameters are those of :func:`compose`; ``timings`` collects the
     seconds each stage took.
     """
+    from gekiban.balance import balance_gain
     from gekiban.looping import fade_out, fold_tail, loop_length
     from gekiban.mix import master, process_stem
     from gekiban.render import find_soundfont, render_parts
@@ -168,6 +169,7 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
 
     def process(i: int) -> None:  # in place, so each raw buffer is freed as soon as it is mixed
         part = score.parts[i]
+        stems[i] *= np.float32(balance_gain(stems[i], role=part.role, volume=part.volume, sample_rate=sample_rate))
         stems[i] = process_stem(stems[i], sample_rate=sample_rate, volume=part.volume, pan=part.pan,
                                 reverb=part.reverb, is_drum=part.is_drum, role=part.role, inplace=True)
 
@@ -180,7 +182,7 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
         fade = max(score.seconds_at(score.total_beats) - score.seconds_at(score.total_beats - 2 * score.meter.bar_beats), 3.0)
         stems = [fade_out(s, start=max(0, music - int(fade * sample_rate)), end=music)[:music] for s in stems]
     report("mastering", 0.9)
-    result = master(stems, sample_rate=sample_rate, target_lufs=target)
+    result = master(stems, sample_rate=sample_rate, target_lufs=target, loop=brief.ending == "loop")
     for s in stems:
         s *= np.float32(result.stem_gain)
     timings["mix"] = time.perf_counter() - t2
