@@ -130,6 +130,7 @@ def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[C
             notes = writer(spec, inst, live, chords, meter, melody, rng)
             if ending in ("ring", "button") and role != "counter":
                 notes = _final_chord(notes, role, inst, sections, chords, meter)
+            notes = _restrike(notes, meter.bar_beats * (2 if meter.bar_beats < 3 else 1))
         if ending == "button":
             notes = _button(notes, sections, meter)
         elif ending == "fade":
@@ -332,6 +333,20 @@ def _counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, mete
                 out.append(Note(p, t, dur * 0.95, _vel(sec, -10)))
                 prev = p
                 t += dur
+    return out
+
+
+def _restrike(notes: list[Note], longest: float) -> list[Note]:
+    """Split notes held longer than ``longest`` beats into re-struck ones on the bar grid, as a
+    player re-bows or re-strikes: many SoundFont samples die away within a few seconds."""
+    out = []
+    for n in notes:
+        t, end = n.start, n.end
+        while end - t > longest * 1.5:
+            nxt = (int(t // longest) + 1) * longest
+            out.append(Note(n.pitch, t, nxt - t, n.velocity if t == n.start else max(1, n.velocity - 6)))
+            t = nxt
+        out.append(Note(n.pitch, t, end - t, n.velocity if t == n.start else max(1, n.velocity - 6)))
     return out
 
 
