@@ -176,13 +176,15 @@ def test_prompt_picks_style_by_tags(fake_styles):
 def test_no_match_uses_default_style_and_says_so(fake_styles):
     b = resolve_brief("zzz qqq", seed=1)
     assert b.style == "hopeful"
-    assert b.evidence["style"] == "default: no style matched the prompt; used hopeful"
+    assert b.evidence["style"].startswith("default: nothing in the prompt matched a style (best match ")
+    assert b.evidence["style"].endswith("; used hopeful")
     assert "empty prompt" in resolve_brief("", seed=1).evidence["style"]
 
 
 def test_mood_words_choose_the_style_when_no_tag_matches(fake_styles):
     b = resolve_brief("a melancholy evening", seed=1)
-    assert b.style == "sad-farewell" and b.evidence["style"].startswith("prompt mood 'sad'")
+    assert b.style == "sad-farewell" and b.evidence["style"].startswith("prompt: closest to ")
+    assert b.mood == "sad" and "melancholy" in b.evidence["mood"]
 
 
 def test_score_styles_ranks_best_first(fake_styles):
@@ -360,3 +362,144 @@ def test_real_styles_prompt_and_default():
     b = resolve_brief("dramatic battle", seed=1)
     assert "battle" in b.style or "battle" in b.evidence["style"]
     assert resolve_brief("", seed=1).evidence["style"].startswith("default:")
+
+
+# ----------------------------------------------------------------------------- understanding (shipped styles)
+
+@needs_styles
+@pytest.mark.parametrize("prompt", ["", "asdf qwer zxcv", "how do I fix my kitchen sink", "12345 !!!", "🎵🎵🎵",
+                                    "the quarterly tax report is due friday", "ああああ"])
+def test_empty_nonsense_and_off_topic_prompts_use_defaults_and_say_so(prompt):
+    from gekiban.brief import explain_lines, is_default
+
+    b = resolve_brief(prompt, seed=2)
+    assert b.style == "hopeful" and b.evidence["style"].startswith("default: ")
+    assert b.duration == 60.0 and 0.0 <= b.energy <= 1.0
+    assert all(is_default(b.evidence[f]) for f in ("duration", "meter", "instruments", "loop", "chords"))
+    assert any(line.startswith("defaults used for: style") for line in explain_lines(b))
+
+
+@needs_styles
+def test_every_field_has_evidence_and_neighbours_are_recorded():
+    from gekiban.brief import understanding
+
+    b = resolve_brief("the hero's last stand in the rain", seed=3)
+    for name in (*BRIEF_FIELDS, "chords", "motif"):
+        assert b.evidence.get(name), name
+    assert "similarity" in b.evidence["neighbours"]
+    detail = understanding(b.evidence)
+    assert len(detail["style_neighbours"]) >= 3 and detail["style_neighbours"][0]["style"] == b.style
+    assert all(isinstance(n["score"], float) for n in detail["style_neighbours"])
+
+
+@needs_styles
+def test_japanese_prompt_is_glossed_and_read():
+    b = resolve_brief("夏祭りの夜、太鼓と笛で賑やかに", seed=3)
+    assert b.style == "festival" and "taiko" in b.instruments and "flute" in b.instruments
+    assert "summer festival" in b.evidence["gloss"]
+
+
+@needs_styles
+def test_wanted_instruments_join_the_style_palette_and_only_replaces_it():
+    from gekiban.brief import brief_style
+
+    b = resolve_brief("boss battle with taiko and shamisen, no drums", seed=3)
+    assert b.instruments[:2] == ("taiko", "shamisen") and len(b.instruments) > 2
+    assert "drums" in b.exclude and "drums" not in b.instruments
+    assert not {r.instruments[0] for r in brief_style(b).roles if r.role == "drums"} & set(b.instruments)
+    assert resolve_brief("sad farewell, solo piano", seed=3).instruments == ("piano",)
+    assert resolve_brief("切ない別れ、ピアノのみ", seed=3).instruments == ("piano",)
+
+
+@needs_styles
+def test_chords_from_text_option_and_precedence():
+    b = resolve_brief("a nostalgic flashback; the progression is Am F C G", seed=3)
+    assert b.chords == ("Am", "F", "C", "G") and b.key == Key(9, "minor")
+    assert "the key the chords" in b.evidence["key"]
+    b = resolve_brief("a nostalgic flashback; the progression is Am F C G", seed=3, chords="Dm G C")
+    assert b.chords == ("Dm", "G", "C") and b.evidence["chords"].startswith("option chords")
+    b = resolve_brief("a dark battle in the style of the Royal Road progression", seed=3)
+    assert b.chords == ("IV△7", "V7", "iii7", "vi") and not b.key.is_minor  # a major progression in a minor style
+    b = resolve_brief("Royal Road progression", seed=3, key="E minor")
+    assert b.key == Key(4, "minor")  # the option wins
+    with pytest.raises(InvalidOptionError, match="'Q7'"):
+        resolve_brief("x", chords="C Q7")
+
+
+@needs_styles
+def test_named_progression_is_what_the_score_plays():
+    from gekiban.brief import brief_style
+    from gekiban.harmony import read_chord
+    from gekiban.pipeline import build_score
+
+    b = resolve_brief("idol live stage, 王道進行", seed=5, duration=30)
+    score = build_score(b, brief_style(b))
+    want = [read_chord(c, b.key) for c in ("IV△7", "V7", "iii7", "vi")]
+    assert [e.chord for e in score.chords[:4]] == want
+
+
+@needs_styles
+def test_midi_seed_gives_motif_chords_and_key(tmp_path):
+    from test_understand import _seed_file
+
+    path = _seed_file(tmp_path / "seed.mid")
+    b = resolve_brief("a hopeful morning", from_midi=str(path), seed=3)
+    assert b.motif[0] == (0.0, 1.0, 72) and b.chords == ("C", "G", "Am", "F") and b.key == Key(0, "major")
+    assert "MIDI seed" in b.evidence["motif"] and "MIDI seed" in b.evidence["chords"]
+    b = resolve_brief("a hopeful morning in D major", from_midi=str(path), seed=3)
+    assert b.key == Key(2, "major") and b.chords == ("D", "A", "Bm", "G")  # the seed's chords follow the key
+    b = resolve_brief("a hopeful morning", from_midi=str(path), chords="F G", seed=3)
+    assert b.chords == ("F", "G")  # --chords wins over the seed's chord track
+    with pytest.raises(GekibanError, match="nope.mid"):
+        resolve_brief("x", from_midi=str(tmp_path / "nope.mid"))
+
+
+def test_bad_motif_option_is_rejected():
+    for bad in ([(0, 1)], [(0, -1, 60)], [(0, 1, 200)], []):
+        with pytest.raises(InvalidOptionError, match="motif"):
+            resolve_brief("x", motif=bad)
+
+
+@needs_styles
+@pytest.mark.parametrize(("prompt", "field", "shown"), [
+    ("battle at 10 bpm", "tempo", "10 bpm"), ("a 0 seconds cue", "duration", "0 seconds"),
+    ("25 minutes of rain", "duration", "25 minutes"),
+])
+def test_bad_values_in_the_prompt_are_named(prompt, field, shown):
+    with pytest.raises(InvalidOptionError, match=f"--{field}") as err:
+        resolve_brief(prompt, seed=1)
+    assert shown in str(err.value)
+
+
+@needs_styles
+def test_tempo_words_hold_the_tempo_in_their_range():
+    assert 168 <= resolve_brief("a fanfare, presto", seed=1).tempo <= 200
+    assert 50 <= resolve_brief("a slow battle", seed=1).tempo <= 80
+    assert 50 <= resolve_brief("ゆったりした田園", seed=1).tempo <= 80
+    b = resolve_brief("a slow battle", seed=1, tempo=150)
+    assert b.tempo == 150.0  # the option wins
+
+
+@needs_styles
+def test_energy_follows_the_words():
+    from gekiban.understand import energy_level
+
+    assert energy_level(resolve_brief("a quiet, gentle village morning", seed=1).energy) == "low"
+    assert energy_level(resolve_brief("explosive final battle", seed=1).energy) == "high"
+    calm, wild = resolve_brief("a calm tavern", seed=1), resolve_brief("a rowdy, wild tavern", seed=1)
+    assert calm.style == wild.style and calm.energy < wild.energy
+
+
+@needs_styles
+def test_prompt_can_ask_for_a_blend():
+    b = resolve_brief("lofi meets chiptune", seed=1)
+    assert b.style_blend == (("lofi", 0.6), ("chiptune", 0.4)) and "blend" in b.evidence["style"]
+    assert resolve_brief("cafe jazz with a touch of horror", seed=1).style_blend == (("cafe-jazz", 0.7), ("horror", 0.3))
+    assert resolve_brief("ローファイとチップチューンの融合", seed=1).style_blend[0][0] == "lofi"
+    assert resolve_brief("lofi meets chiptune", style="heroic", seed=1).style == "heroic"  # the option wins
+
+
+@needs_styles
+def test_keywords_only_reading_needs_no_model():
+    b = resolve_brief("夏祭り、太鼓", seed=1, semantic=False)
+    assert b.style == "festival" and "similarity" not in b.evidence["style"]

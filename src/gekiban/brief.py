@@ -3,16 +3,18 @@
 Explicit options always win over what the prompt says; the ``evidence`` map records why each
 field has its value (for ``gekiban explain`` and ``track.json``).
 
-The prompt is read by :func:`read_prompt`, a first keyword-based understanding (style tags,
-explicit tempo/key/meter/length, mood words, loop and exclusion requests). It is one function
-with a plain ``dict`` result so a later, embedding-based reader can replace it without touching
-:func:`resolve_brief`.
+The prompt is read by :func:`read_prompt` with :mod:`gekiban.understand`: explicit values
+(tempo, key, meter, length, loop, instruments, chord progressions) exactly, in English and
+Japanese, and the free description by meaning (sentence embeddings against every style's
+description and scenes, plus keyword evidence). ``Brief.energy`` levels: below 0.4 low, below
+0.7 mid, else high (:func:`gekiban.understand.energy_level`).
 """
 
 from __future__ import annotations
 
 import importlib
 import math
+import os
 import random
 import re
 import secrets
@@ -22,7 +24,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gekiban.errors import InvalidOptionError, StyleError
-from gekiban.theory import NOTE_NAMES, MODES, Key, Meter, parse_key, parse_meter, pitch_class
+from gekiban.theory import (
+    MODES,
+    NOTE_NAMES,
+    Key,
+    Meter,
+    parse_key,
+    parse_meter,
+    pitch_class,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from gekiban.style import Style
@@ -113,7 +123,7 @@ def _check_duration(seconds: float, shown: Any) -> float:
     return float(seconds)
 
 
-def parse_duration(x: float | int | str) -> float:
+def parse_duration(x: float | str) -> float:
     """Read a cue length in seconds.
 
     Accepts a number of seconds or text such as ``"90"``, ``"90s"``, ``"1:30"``, ``"2m"``,
@@ -141,7 +151,7 @@ def parse_duration(x: float | int | str) -> float:
     raise InvalidOptionError(f"bad duration {x!r}: {_DURATION_HELP}")
 
 
-def parse_tempo(x: float | int | str) -> float:
+def parse_tempo(x: float | str) -> float:
     """Read a tempo in quarter-note beats per minute: ``140``, ``"140"``, ``"140bpm"``.
 
     Raises
@@ -174,9 +184,7 @@ def parse_seed(x: int | str) -> int:
     value: int | None = None
     if isinstance(x, int) and not isinstance(x, bool):
         value = x
-    elif isinstance(x, float) and x.is_integer():
-        value = int(x)
-    elif isinstance(x, str) and re.fullmatch(r"\s*\d+\s*", x):
+    elif isinstance(x, float) and x.is_integer() or isinstance(x, str) and re.fullmatch(r"\s*\d+\s*", x):
         value = int(x)
     if value is None or not 0 <= value <= MAX_SEED:
         raise InvalidOptionError(f"bad seed {x!r}: use a whole number from 0 to {MAX_SEED}")
@@ -322,155 +330,30 @@ def brief_style(brief: Brief) -> Style:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading the prompt
+# Reading the prompt (gekiban.understand does the work; this section assembles its answers)
 # --------------------------------------------------------------------------------------------
 
-# mood: (English words, Japanese substrings, energy delta, tension delta, preferred mode kind)
-MOODS: dict[str, tuple[tuple[str, ...], tuple[str, ...], float, float, str | None]] = {
-    "calm": (("calm", "peaceful", "gentle", "quiet", "serene", "relaxed", "relaxing", "soft",
-              "tranquil", "soothing", "mellow", "chill"), ("穏やか", "静か", "落ち着", "のんびり", "癒し"),
-             -0.25, -0.15, None),
-    "sad": (("sad", "melancholy", "melancholic", "sorrow", "sorrowful", "tearful", "lonely",
-             "grief", "tragic", "mournful", "farewell", "bittersweet", "heartbreak"),
-            ("悲し", "切な", "寂し", "涙", "別れ", "哀"), -0.2, 0.05, "minor"),
-    "tense": (("tense", "tension", "suspense", "suspenseful", "anxious", "nervous", "uneasy",
-               "ominous", "creepy", "scary", "dread", "horror"),
-              ("緊張", "不穏", "不安", "怖", "恐", "ホラー", "サスペンス"), 0.0, 0.3, "minor"),
-    "mysterious": (("mysterious", "mystery", "eerie", "strange", "enigmatic", "curious"),
-                   ("神秘", "謎", "不思議", "ミステリ"), -0.1, 0.2, None),
-    "dark": (("dark", "sinister", "evil", "menacing", "villain", "villainous", "grim"),
-             ("闇", "邪悪", "悪役", "ダーク"), 0.0, 0.25, "minor"),
-    "happy": (("happy", "cheerful", "joyful", "bright", "playful", "fun", "upbeat", "sunny",
-               "lively", "funny", "comedic"), ("明る", "楽し", "嬉し", "元気", "陽気", "コミカル"),
-              0.15, -0.15, "major"),
-    "hopeful": (("hopeful", "uplifting", "warm", "inspiring", "determined", "optimistic"),
-                ("希望", "前向き", "温か"), 0.05, -0.1, "major"),
-    "romantic": (("romantic", "tender", "love", "loving", "nostalgic", "nostalgia"),
-                 ("恋", "ロマンチック", "懐かし", "優し"), -0.1, -0.05, "major"),
-    "epic": (("epic", "heroic", "grand", "triumphant", "majestic", "dramatic", "powerful",
-              "climactic", "glorious"), ("壮大", "勇まし", "英雄", "熱い", "ドラマチック"), 0.25, 0.1, None),
-    "intense": (("intense", "fierce", "aggressive", "frantic", "furious", "violent", "urgent",
-                 "desperate"), ("激し", "緊迫", "必死"), 0.3, 0.25, "minor"),
-}
-_MOOD_DELTA_CAP = 0.4
-_SLOW_WORDS = (("slow", "slowly", "languid", "leisurely"), ("ゆっくり", "スロー"))
-_FAST_WORDS = (("fast", "quick", "rapid", "uptempo", "up-tempo", "frantic"), ("速い", "速め", "アップテンポ"))
-_LOOP_RE = re.compile(r"\b(?:loop|loops|loopable|looping|looped)\b|ループ", re.IGNORECASE)
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "half a": 0.5}
+from gekiban.understand import energy_level
+from gekiban.understand.moods import MOOD_DELTA_CAP as _MOOD_DELTA_CAP
+from gekiban.understand.moods import MOODS, find_intensity, find_moods
+from gekiban.understand.text import Span, blank, has_japanese, normalise
 
-_TEMPO_RES = (
-    re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?)(?![a-z])", re.IGNORECASE),
-    re.compile(r"(?:tempo|bpm|テンポ)\s*(?:of|=|:|is|at)?\s*(\d{1,3}(?:\.\d+)?)", re.IGNORECASE),
-    re.compile(r"♩\s*=\s*(\d{1,3}(?:\.\d+)?)"),
-)
-_MODE_WORDS = "|".join(sorted((m.replace("-", "[- ]") for m in MODES), key=len, reverse=True))
-_KEY_RES = (
-    re.compile(rf"(?<![A-Za-z])([A-G](?:#|♯|b|♭|-flat|-sharp| flat| sharp)?)\s*(?i:({_MODE_WORDS}|maj|min))(?![A-Za-z])"),
-    re.compile(r"\bkey of ([A-G](?:#|♯|b|♭)?)(?:\s+(major|minor))?", re.IGNORECASE),
-)
-_MODE_ONLY_RE = re.compile(r"\b(?:in\s+)?(?:a\s+)?(major|minor)\s+key\b", re.IGNORECASE)
-_JA_KEY_RE = re.compile(r"(嬰|変)?([ハニホヘトイロ])(長調|短調)")
-_JA_NOTE = {"ハ": "C", "ニ": "D", "ホ": "E", "ヘ": "F", "ト": "G", "イ": "A", "ロ": "B"}
-_METER_RE = re.compile(r"(?<![\d/:.])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])")
-_JA_METER_RE = re.compile(r"(\d{1,2})分の(\d{1,2})拍子")
-_JA_METER_WORDS = {"二拍子": "2/4", "三拍子": "3/4", "四拍子": "4/4", "ワルツ": "3/4"}
-
-_NUMW = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
-_DUR_TEXT_RES = (
-    # 1 minute 30 seconds / 1m30s / 2 minutes / 2-minute / two minutes
-    re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:minutes?|mins?|m)\b"
-               r"(?:\s*(?:and\s+)?(\d+)\s*-?\s*(?:seconds?|secs?|s)\b)?", re.IGNORECASE),
-    re.compile(rf"\b({_NUMW})[\s-]+minutes?\b", re.IGNORECASE),
-    re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?)\b", re.IGNORECASE),
-    re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])"),
-    re.compile(r"(\d+)\s*分(?!の)\s*(?:(\d+)\s*秒)?"),
-    re.compile(r"(\d+)\s*秒"),
-    re.compile(r"\btv[- ]?size\b|TVサイズ", re.IGNORECASE),
-)
-
-_ROLE_WORDS = {"lead": "lead", "leads": "lead", "melody": "lead", "counter": "counter",
-               "countermelody": "counter", "pad": "pad", "pads": "pad", "ostinato": "ostinato",
-               "arp": "ostinato", "arps": "ostinato", "arpeggio": "ostinato", "arpeggios": "ostinato",
-               "bass": "bass", "bassline": "bass", "drum": "drums", "drums": "drums",
-               "percussion": "percussion", "beat": "drums", "beats": "drums"}
-_JA_EXCLUDE = {"ドラム": "drums", "打楽器": "percussion", "パーカッション": "percussion",
-               "ベース": "bass", "ピアノ": "piano", "ストリングス": "strings", "弦": "strings",
-               "ギター": "guitar", "コーラス": "choir", "合唱": "choir", "シンセ": "synth lead"}
-_EXCLUDE_RE = re.compile(r"\b(?:no|without|minus|sans)\s+(?:the\s+|any\s+)?([a-z][a-z' ,\-]*)", re.IGNORECASE)
-_JA_EXCLUDE_RE = re.compile(r"(" + "|".join(_JA_EXCLUDE) + r")(?:は)?(?:なし|無し|抜き|不要|いらない)")
-
-
-def _stem(word: str) -> str:
-    """A very light English stemmer so that 'battles'/'chasing' meet 'battle'/'chase'."""
-    w = word.lower()
-    for suffix, repl in (("ies", "y"), ("ing", ""), ("es", ""), ("s", ""), ("ed", "")):
-        if len(w) > len(suffix) + 2 and w.endswith(suffix) and not w.endswith("ss"):
-            return w[: -len(suffix)] + repl
-    return w
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:['\-][a-z0-9]+)*", text.lower())
-
-
-def _stems_text(text: str) -> str:
-    """Lower-cased, stemmed words joined by single spaces, padded: phrase matches are
-    ``f" {phrase} " in padded``."""
-    return " " + " ".join(_stem(w) for w in _words(text.replace("-", " "))) + " "
-
-
-def _negated(text: str, start: int) -> bool:
-    """True when the word at ``start`` follows 'not', 'no', 'non' or 'without'."""
-    return re.search(r"\b(?:not|no|non|without|never)\s+(?:too\s+|very\s+|so\s+)?$", text[:start], re.IGNORECASE) is not None
+INTENSITY_CAP = 0.3
+# Energy = the style's energy + these shares of what the prompt adds (clamped to 0.02-0.98):
+# mood words (a mood that is the style's own does not make it busier: 'goofy' comedy stays as busy), intensity
+# words ('quiet', 'explosive', 静か, 激しく), the embedding's high-vs-low energy reading (about
+# ±0.2; differences under ENERGY_PROBE_DEADZONE are noise) and a stated tempo's distance from
+# 110 bpm. Weights set on tests/prompts/tune.toml.
+ENERGY_WEIGHTS = {"mood": 0.25, "intensity": 0.5, "meaning": 0.25, "tempo": 0.5}
+ENERGY_PROBE_DEADZONE = 0.03
 
 
 def score_styles(text: str, styles: Mapping[str, Style]) -> list[tuple[str, float, tuple[str, ...]]]:
-    """Score each style against the prompt's words.
+    """Keyword points of each style for ``text`` (see
+    :func:`gekiban.understand.semantic.keyword_scores`), best first."""
+    from gekiban.understand.semantic import keyword_scores
 
-    English tags, the style name (whole, or its hyphen parts) and its family are matched as
-    stemmed, lower-cased words or phrases; Japanese tags as substrings.
-
-    Returns
-    -------
-    list
-        ``(name, score, matched terms)`` for the styles with a positive score, best first
-        (ties keep the styles' order).
-    """
-    padded = _stems_text(text)
-    lowered = text.lower()
-    out = []
-    for order, (name, style) in enumerate(styles.items()):
-        score, hits = 0.0, []
-        parts = [p for p in name.split("-") if len(p) > 2]
-        fam = getattr(style, "family", "") or ""
-        # Groups are scored separately, so a word that is both a tag and part of the name
-        # ('victory' in victory-fanfare) counts for both: the name shows what the style is for.
-        groups: list[list[tuple[str, float]]] = [
-            [(name.replace("-", " "), 3.0)],
-            [(t, 2.0) for t in getattr(style, "tags", ())],
-            [(p, 1.0) for p in parts if len(parts) > 1] + ([(fam.replace("-", " "), 1.0)] if fam and fam != name else []),
-        ]
-        for group in groups:
-            seen: set[str] = set()
-            for term, weight in group:
-                key = _stems_text(term).strip()
-                if not key or key in seen:
-                    continue
-                seen.add(key)
-                if f" {key} " in padded:
-                    score += weight
-                    hits.append(term)
-        seen_ja: set[str] = set()
-        for tag in getattr(style, "tags_ja", ()):
-            if tag and tag in lowered and tag not in seen_ja:
-                seen_ja.add(tag)
-                score += 2.0
-                hits.append(tag)
-        if score > 0:
-            out.append((name, score, tuple(dict.fromkeys(hits)), order))
-    out.sort(key=lambda r: (-r[1], r[3]))
-    return [(n, s, h) for n, s, h, _ in out]
+    return keyword_scores(normalise(text), styles)
 
 
 def default_style_name(styles: Mapping[str, Style]) -> str:
@@ -487,214 +370,180 @@ def default_style_name(styles: Mapping[str, Style]) -> str:
     return next(iter(styles))
 
 
-def _num(text: str) -> float:
-    return float(_NUMBER_WORDS[text.lower()]) if text.lower() in _NUMBER_WORDS else float(text)
+def _q(words: Iterable[str]) -> str:
+    return ", ".join(repr(w) for w in words)
 
 
-def _find_tempo(text: str) -> tuple[float, str] | None:
-    for pattern in _TEMPO_RES:
-        m = pattern.search(text)
-        if m:
-            return float(m[1]), m[0].strip()
-    return None
+# Words that ask for a mix of two styles: "lofi meets chiptune", "jazz with a touch of horror".
+_BLEND_RE = re.compile(r"\b(?:meets|mixed with|crossed with|fused with|blended with|mashed up with|fusion of|"
+                       r"with a (?:touch|hint|dash|bit) of)\b|\s[x×+]\s|ミックス|融合|×", re.IGNORECASE)
 
 
-def _find_key(text: str) -> tuple[Key | str, str] | None:
-    """A Key for 'in D minor' / 'key of F#' / 嬰ヘ短調, or a mode name for 'a minor key'."""
-    m = _JA_KEY_RE.search(text)
-    if m:
-        acc = {"嬰": "#", "変": "b"}.get(m[1] or "", "")
-        return Key(pitch_class(_JA_NOTE[m[2]] + acc), "major" if m[3] == "長調" else "minor"), m[0]
-    mode_only = _MODE_ONLY_RE.search(text)
-    for pattern in _KEY_RES:
-        for m in pattern.finditer(text):
-            if mode_only and mode_only.start() <= m.start() < mode_only.end():
-                continue
-            tonic = m[1].replace("-flat", "b").replace(" flat", "b").replace("-sharp", "#").replace(" sharp", "#")
-            try:
-                return parse_key(f"{tonic} {m[2] or 'major'}"), m[0].strip()
-            except InvalidOptionError:
-                continue
-    if mode_only:
-        return mode_only[1].lower(), mode_only[0]
-    return None
-
-
-def _find_meter(text: str) -> tuple[Meter, str] | None:
-    m = _JA_METER_RE.search(text)
-    if m:
-        try:
-            return parse_meter(f"{m[2]}/{m[1]}"), m[0]
-        except InvalidOptionError:
-            pass
-    for m in _METER_RE.finditer(text):
-        try:
-            return parse_meter(f"{m[1]}/{m[2]}"), m[0]
-        except InvalidOptionError:
-            continue
-    for word, meter in _JA_METER_WORDS.items():
-        if word in text:
-            return parse_meter(meter), word
-    m = re.search(r"\bwaltz\b", text, re.IGNORECASE)
-    if m:
-        return parse_meter("3/4"), m[0]
-    return None
-
-
-def _find_duration(text: str) -> tuple[float, str] | None:
-    for i, pattern in enumerate(_DUR_TEXT_RES):
-        m = pattern.search(text)
-        if not m:
-            continue
-        if i == 0:
-            seconds = float(m[1]) * 60 + (float(m[2]) if m[2] else 0.0)
-        elif i == 1:
-            seconds = _num(m[1]) * 60
-        elif i == 2:
-            seconds = float(m[1])
-        elif i in (3, 4):
-            seconds = int(m[1]) * 60 + (float(m[2]) if m[2] else 0.0)
-        elif i == 5:
-            seconds = float(m[1])
-        else:
-            seconds = TV_SIZE_S
-        return seconds, m[0].strip()
-    return None
-
-
-def _find_moods(text: str) -> list[tuple[int, str, str]]:
-    """(position, mood, word) for each mood word, in text order; negated words are skipped."""
-    found = []
-    for mood, (words, ja, *_rest) in MOODS.items():
-        for w in words:
-            for m in re.finditer(rf"\b{re.escape(w)}\b", text, re.IGNORECASE):
-                if not _negated(text, m.start()):
-                    found.append((m.start(), mood, m[0]))
-        for w in ja:
-            pos = text.find(w)
-            if pos >= 0:
-                found.append((pos, mood, w))
-    found.sort()
-    return found
-
-
-def _find_pace(text: str) -> tuple[float, str] | None:
-    for words, ja, shift in ((*_SLOW_WORDS, -0.3), (*_FAST_WORDS, 0.3)):
-        for w in words:
-            m = re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE)
-            if m and not _negated(text, m.start()):
-                return shift, m[0]
-        for w in ja:
-            if w in text:
-                return shift, w
-    return None
-
-
-def _find_excludes(text: str) -> list[tuple[str, str]]:
-    """(role name or instrument id, matched text) for 'no drums', 'without piano', ドラムなし."""
-    from gekiban.instruments import get_instrument
-
-    out: list[tuple[str, str]] = []
-
-    def lookup(phrase: str) -> str | None:
-        words = phrase.lower().replace("-", " ").split()
-        while words:
-            cand = " ".join(words)
-            if cand in _ROLE_WORDS:
-                return _ROLE_WORDS[cand]
-            for c in (cand, cand[:-1] if cand.endswith("s") else None):
-                if c:
-                    try:
-                        return get_instrument(c).id
-                    except InvalidOptionError:
-                        pass
-            words.pop()
+def _find_blend(text: str, english: str, ranked: list[Any]) -> tuple[tuple[tuple[str, float], ...], str] | None:
+    """Two styles the prompt names by keywords and asks to mix, with weights (0.7/0.3 for 'a
+    touch of', else 0.6/0.4), or None."""
+    m = _BLEND_RE.search(text) or _BLEND_RE.search(english)
+    if not m:
         return None
-
-    for m in _EXCLUDE_RE.finditer(text):
-        # each item of "no drums, bass or piano" up to the end of the clause
-        clause = re.split(r"[.;!?\n]|\bbut\b|\bwith\b", m[1], maxsplit=1)[0]
-        for item in re.split(r",|\band\b|\bor\b|\bnor\b", clause):
-            item = re.sub(r"^(?:(?:no|without|minus|sans|the|any|a|an)\s+)+", "", item.strip(), flags=re.IGNORECASE)
-            ident = lookup(item)
-            if ident and ident not in [i for i, _ in out]:
-                out.append((ident, f"{m[0].split()[0]} {item.strip()}"))
-            elif not ident:
-                break  # the list ended: 'no drums and a soaring melody'
-    for m in _JA_EXCLUDE_RE.finditer(text):
-        name = _JA_EXCLUDE[m[1]]
-        ident = _ROLE_WORDS.get(name) or lookup(name)
-        if ident and ident not in [i for i, _ in out]:
-            out.append((ident, m[0]))
-    return out
+    named = [s for s in ranked if s.keyword >= 2][:2]
+    if len(named) < 2:
+        return None
+    light = re.search(r"touch|hint|dash|bit", m[0], re.IGNORECASE) is not None
+    w = (0.7, 0.3) if light else (0.6, 0.4)
+    first, second = named
+    return ((first.name, w[0]), (second.name, w[1])), f"prompt: {m[0].strip()!r} between {_q(first.hits[:2])} and {_q(second.hits[:2])}"
 
 
-def read_prompt(text: str, styles: Mapping[str, Style] | None = None) -> dict[str, Any]:
-    """Read what a prompt says, keyword by keyword (the first, rule-based understanding).
+def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semantic: bool = True) -> dict[str, Any]:
+    """Read what a prompt says, in English or Japanese.
+
+    Explicit values (tempo or a tempo word, key or mode, meter, length, loop, instruments
+    wanted / unwanted / alone, a chord progression) are read exactly; the rest of the prompt is
+    compared by meaning with every style and mood (:mod:`gekiban.understand.semantic`), together
+    with keyword evidence. A Japanese prompt is also glossed into English for the model.
 
     Parameters
     ----------
     text : str
         The prompt (checked with :func:`check_prompt` first by callers).
     styles : mapping, optional
-        Styles by name to score against; default: all installed styles.
+        Styles by name to rank; default: all installed styles; ``{}`` skips style ranking.
+    semantic : bool
+        Use the sentence-embedding model (default); False reads keywords only.
 
     Returns
     -------
     dict
-        Only the fields the text speaks to, among: ``style`` (best-scoring style name),
-        ``style_scores`` (all positive scores, best first), ``tempo``, ``key`` (a Key), ``mode``
-        (``"major"``/``"minor"`` from 'a minor key'), ``mode_hint`` (the same, preferred by mood
-        words), ``meter``, ``duration``
-        (seconds, not yet range-checked), ``mood``, ``energy_delta``, ``tension_delta``,
-        ``tempo_shift`` (-0.3 slow / +0.3 fast), ``loop``, ``exclude`` (tuple); and
-        ``evidence``: one short string per field, quoting the words it came from.
+        Only the fields the text speaks to, among: ``style``, ``style_scores`` (name, score) best
+        first, ``neighbours`` (name, score, closest style sentence) for the top styles,
+        ``tempo``, ``tempo_range`` (from a tempo word), ``key`` (a Key) or ``mode``
+        (``"major"``/``"minor"``), ``mode_hint``, ``meter``, ``duration`` (seconds, not yet
+        range-checked), ``mood``, ``energy_delta``, ``tension_delta``, ``loop``, ``exclude``,
+        ``instruments`` and ``instruments_only``, ``chords`` with ``chords_name`` and
+        ``chords_mode``, ``gloss`` (the English read for a Japanese prompt); and ``evidence``:
+        one short string per field, quoting the words it came from.
     """
-    if styles is None:
-        styles = _styles_module().all_styles()
+    from gekiban.understand.explicit import (
+        find_duration,
+        find_key,
+        find_loop,
+        find_meter,
+        find_tempo,
+        find_tempo_word,
+    )
+    from gekiban.understand.instruments import read_instruments
+    from gekiban.understand.progressions import find_progression
+
     out: dict[str, Any] = {}
     ev: dict[str, str] = {}
-    text = text or ""
+    raw = text or ""
+    if not raw.strip():
+        out["evidence"] = ev
+        return out
+    t = normalise(raw)
+    spans: list[Span] = []
 
-    scores = score_styles(text, styles) if text.strip() else []
-    if scores:
-        name, score, hits = scores[0]
-        out["style"] = name
-        out["style_scores"] = [(n, s) for n, s, _ in scores]
-        ev["style"] = f"prompt: {', '.join(repr(h) for h in hits)} matched {name} (score {score:g})"
-    moods = _find_moods(text)
-    if not scores and moods:
-        # No style named: let the mood words, and their synonyms, choose ('mysterious' → mystery).
-        first = moods[0][1]
-        words = " ".join(dict.fromkeys([first, *MOODS[first][0][:3], *(w for _, _, w in moods)]))
-        by_mood = score_styles(words, styles)
-        if by_mood:
-            name, score, hits = by_mood[0]
-            out["style"] = name
-            out["style_scores"] = [(n, s) for n, s, _ in by_mood]
-            ev["style"] = f"prompt mood {first!r}: {', '.join(repr(h) for h in hits)} matched {name}"
-
-    found = _find_tempo(text)
+    found = find_tempo(t)
     if found:
-        out["tempo"], phrase = found
-        ev["tempo"] = f"prompt: {phrase!r}"
-    found_key = _find_key(text)
+        out["tempo"], sp = found
+        ev["tempo"] = f"prompt: {sp.text!r}"
+        spans.append(sp)
+    found_word = find_tempo_word(t)
+    if found_word:
+        (lo, hi), sp = found_word
+        if "tempo" not in out:
+            out["tempo_range"] = (float(lo), float(hi))
+            ev["tempo_range"] = f"prompt: {sp.text!r} means {lo:g}–{hi:g} bpm"
+        spans.append(sp)
+    found_key = find_key(t)
     if found_key:
-        value, phrase = found_key
-        if isinstance(value, Key):
-            out["key"] = value
-            ev["key"] = f"prompt: {phrase!r}"
-        else:
-            out["mode"] = value
-            ev["mode"] = f"prompt: {phrase!r}"
-    found_meter = _find_meter(text)
+        value, sp = found_key
+        out["key" if isinstance(value, Key) else "mode"] = value
+        ev["key" if isinstance(value, Key) else "mode"] = f"prompt: {sp.text!r}"
+        spans.append(sp)
+    found_meter = find_meter(t)
     if found_meter:
-        out["meter"], phrase = found_meter
-        ev["meter"] = f"prompt: {phrase!r}"
-    found_dur = _find_duration(text)
+        out["meter"], sp = found_meter
+        ev["meter"] = f"prompt: {sp.text!r}"
+        spans.append(sp)
+    found_dur = find_duration(t)
     if found_dur:
-        out["duration"], phrase = found_dur
-        ev["duration"] = f"prompt: {phrase!r}"
+        out["duration"], sp = found_dur
+        ev["duration"] = f"prompt: {sp.text!r}"
+        spans.append(sp)
+    found_loop = find_loop(t)
+    if found_loop:
+        out["loop"], sp = found_loop
+        ev["loop"] = f"prompt: {sp.text!r}"
+        spans.append(sp)
+    prog = find_progression(t)
+    if prog:
+        out["chords"] = prog.chords
+        out["chords_name"] = prog.name
+        out["chords_mode"] = prog.mode
+        what = f"the {prog.name} progression " if prog.name else ""
+        ev["chords"] = f"prompt: {prog.span.text!r} → {what}{' '.join(prog.chords)}" if prog.span else f"{what}{' '.join(prog.chords)}"
+        if prog.span:
+            spans.append(prog.span)
+    inst = read_instruments(t)
+    if inst.exclude:
+        out["exclude"] = inst.exclude
+        ev["exclude"] = "prompt: " + ", ".join(f"{i!r} (from {w!r})" if i != w.lower() else repr(i)
+                                               for i, w in zip(inst.exclude, inst.exclude_words))
+    if inst.wanted:
+        out["instruments"] = inst.wanted
+        out["instruments_only"] = inst.only
+        ev["instruments"] = ("prompt: only " if inst.only else "prompt: with ") + _q(inst.wanted_words)
+
+    # What is left describes the scene: gloss Japanese, drop the explicit values, read by meaning.
+    scene = blank(t, spans)
+    english = scene
+    if has_japanese(scene):
+        from gekiban.understand.japanese import gloss
+
+        english, pairs = gloss(scene)
+        if pairs:
+            out["gloss"] = english
+            ev["gloss"] = "Japanese read as: " + "; ".join(f"{a}={b}" for a, b in pairs[:12])
+    moods = find_moods(f"{english} \n {t}")
+    intensity = find_intensity(f"{english} \n {t}")
+    use_model = semantic and bool(english.strip())
+    vec = None
+    if use_model:
+        from gekiban.understand.semantic import embed_prompt, has_words
+
+        if has_words(english):
+            vec = embed_prompt(english)
+
+    if styles is None:
+        styles = _styles_module().all_styles()
+    if styles:
+        from gekiban.understand.semantic import MIN_STYLE_SCORE, rank_styles
+
+        ranked = rank_styles(vec, english, t, styles)
+        best = ranked[0] if ranked else None
+        out["neighbours"] = [(s.name, s.score, s.neighbour) for s in ranked[:3]]
+        if ranked:
+            ev["neighbour_scores"] = " ".join(f"{s.name}={s.score:.4f}" for s in ranked[:5])
+            ev["neighbours"] = "; ".join(
+                f"{s.name} {s.score:.3f}" + (f" (similarity {s.similarity:.3f} to {s.neighbour!r}" if s.neighbour else " (")
+                + (f", keywords {_q(s.hits)})" if s.hits else ")") for s in ranked[:3])
+        if best is not None and (best.keyword > 0 or best.score >= MIN_STYLE_SCORE):
+            out["style"] = best.name
+            out["style_scores"] = [(s.name, s.score) for s in ranked if s.score > 0]
+            why = []
+            if best.hits:
+                why.append(f"keywords {_q(best.hits)}")
+            if best.neighbour:
+                why.append(f"closest to {best.neighbour!r} (similarity {best.similarity:.3f})")
+            ev["style"] = f"prompt: {' and '.join(why) or 'words'} → {best.name} (score {best.score:.3f})"
+            blend = _find_blend(t, english, ranked)
+            if blend:
+                out["blend"], ev["blend"] = blend
+        elif best is not None and vec is not None:
+            out["style_miss"] = f"best match {best.name} scored {best.score:.3f}, below {MIN_STYLE_SCORE}"
+        else:
+            out["style_miss"] = "no words in it that describe a scene"
 
     if moods:
         seen: list[str] = []
@@ -708,25 +557,31 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None) -> dict[st
         out["mood"] = seen[0]
         out["energy_delta"] = max(-cap, min(cap, de))
         out["tension_delta"] = max(-cap, min(cap, dt))
-        words = ", ".join(repr(w) for _, _, w in moods[:4])
+        words = _q(dict.fromkeys(w for _, _, w in moods[:4]))
         ev["mood"] = f"prompt: {words}"
         ev["energy"] = ev["tension"] = f"mood words {words}"
         kind = next((MOODS[m][4] for m in seen if MOODS[m][4]), None)
         if kind:
             out["mode_hint"] = kind
             ev["mode_hint"] = f"mood {seen[0]} prefers {kind}"
-    pace = _find_pace(text)
-    if pace:
-        out["tempo_shift"], word = pace
-        ev["tempo_shift"] = f"prompt: {word!r}"
-    m = _LOOP_RE.search(text)
-    if m:
-        out["loop"] = True
-        ev["loop"] = f"prompt: {m[0]!r}"
-    excludes = _find_excludes(text)
-    if excludes:
-        out["exclude"] = tuple(i for i, _ in excludes)
-        ev["exclude"] = "prompt: " + ", ".join(repr(p) for _, p in excludes)
+    elif vec is not None:
+        from gekiban.understand.semantic import nearest_mood
+
+        mood, sim = nearest_mood(vec)
+        if sim >= 0.3:
+            out["mood"] = mood
+            out["energy_delta"] = MOODS[mood][2] / 2
+            out["tension_delta"] = MOODS[mood][3] / 2
+            ev["mood"] = f"prompt reads as {mood} (similarity {sim:.3f} to {MOODS[mood][5]!r})"
+            ev["energy"] = ev["tension"] = f"mood {mood} by meaning"
+    if intensity:
+        d = max(-INTENSITY_CAP, min(INTENSITY_CAP, sum(x for _, x in intensity)))
+        out["intensity"] = d
+        ev["intensity"] = f"intensity words {_q(dict.fromkeys(w for w, _ in intensity))}"
+    if vec is not None:
+        from gekiban.understand.semantic import energy_probe
+
+        out["energy_probe"] = energy_probe(vec)
     out["evidence"] = ev
     return out
 
@@ -743,6 +598,7 @@ def _nudge(value: float, delta: float) -> float:
     """Move ``value`` (0-1) by a mood's ``delta`` as a share of the room left on that side, so
     'epic' lifts a calm style a lot and an already epic one a little (delta 0.25 → half the room)."""
     value = min(1.0, max(0.0, float(value)))
+    delta = max(-0.5, min(0.5, delta))
     moved = value + 2 * delta * (1 - value) if delta > 0 else value + 2 * delta * value
     return _clamp01(moved)
 
@@ -765,6 +621,31 @@ def _mood_of(style: Style, energy: float, tension: float) -> tuple[str, str]:
     return mood, f"style {style.name} energy {energy:g}, tension {tension:g}"
 
 
+def _energy(st: Style, reading: Mapping[str, Any], x_tempo: float | None) -> tuple[float, list[str]]:
+    """The cue's energy (0-1) and the reasons, from the style's energy and what the prompt adds."""
+    w = ENERGY_WEIGHTS
+    rev = reading.get("evidence", {})
+    parts: list[tuple[str, float]] = []
+    if "energy_delta" in reading:
+        own, _ = _mood_of(st, st.energy, st.tension)
+        if reading.get("mood") != own or reading["energy_delta"] < 0:
+            parts.append((f"mood {reading['mood']} ({rev.get('mood', '')})", w["mood"] * reading["energy_delta"]))
+    if "intensity" in reading:
+        parts.append((rev.get("intensity", "intensity words"), w["intensity"] * reading["intensity"]))
+    probe = reading.get("energy_probe", 0.0)
+    if abs(probe) > ENERGY_PROBE_DEADZONE:
+        probe -= math.copysign(ENERGY_PROBE_DEADZONE, probe)
+        parts.append(("meaning (closer to " + ("busy" if probe > 0 else "quiet") + " music)", w["meaning"] * probe))
+    bpm = x_tempo if x_tempo is not None else reading.get("tempo")
+    if bpm is None and "tempo_range" in reading:
+        bpm = sum(reading["tempo_range"]) / 2
+    if bpm is not None:
+        parts.append((f"tempo {float(bpm):g} bpm", w["tempo"] * max(-0.15, min(0.15, (float(bpm) - 110.0) / 300.0))))
+    energy = st.energy + sum(d for _, d in parts)
+    energy = round(min(0.98, max(0.02, energy)), 3)
+    return energy, [f"{why} {d:+.2f}" for why, d in parts if abs(d) >= 0.005]
+
+
 def _pick_mode(style: Style, kind: str | None) -> str:
     modes = [m for m in getattr(style, "modes", ()) if m in MODES] or ["major"]
     if kind in ("major", "minor"):
@@ -772,6 +653,7 @@ def _pick_mode(style: Style, kind: str | None) -> str:
         for m in modes:
             if (MODES[m][2] == 3) == want_minor:
                 return m
+        return kind
     return modes[0]
 
 
@@ -788,22 +670,60 @@ def _tonic_choices(style: Style) -> list[int]:
     return out
 
 
+def _palette(style: Style, exclude: Sequence[str]) -> tuple[str, ...]:
+    """The instrument ids the style seats (first choice per role), minus excluded ones."""
+    from gekiban.instruments import get_instrument
+
+    roles = {"lead", "counter", "pad", "ostinato", "bass", "drums", "percussion"}
+    out: list[str] = []
+    for spec in getattr(style, "roles", ()):
+        if spec.role in exclude:
+            continue
+        for name in spec.instruments:
+            try:
+                ident = get_instrument(name).id
+            except InvalidOptionError:
+                continue
+            if ident not in exclude and name not in roles:
+                if ident not in out:
+                    out.append(ident)
+                break
+    return tuple(out)
+
+
+def _tempo_from_range(lo: float, hi: float, point: float, word: tuple[float, float] | None) -> float:
+    """A tempo in the style's range at ``point`` (0-1), held inside a tempo word's range."""
+    tempo = lo + (hi - lo) * min(1.0, max(0.0, point))
+    if word is not None:
+        wlo, whi = word
+        if max(lo, wlo) <= min(hi, whi):  # the ranges overlap: stay in both
+            lo2, hi2 = max(lo, wlo), min(hi, whi)
+            tempo = lo2 + (hi2 - lo2) * min(1.0, max(0.0, point))
+        else:
+            tempo = min(whi, max(wlo, tempo))
+    return float(round(tempo))
+
+
 def resolve_brief(
     prompt: str = "",
     *,
-    duration: float | int | str | None = None,
+    duration: float | str | None = None,
     seed: int | str | None = None,
     key: str | Key | None = None,
-    tempo: float | int | str | None = None,
+    tempo: float | str | None = None,
     meter: str | Meter | None = None,
     style: str | None = None,
     instruments: str | Sequence[str] | None = None,
+    chords: str | Sequence[str] | None = None,
+    from_midi: str | os.PathLike[str] | None = None,
+    motif: Sequence[tuple[float, float, int]] | None = None,
+    semantic: bool = True,
 ) -> Brief:
     """Resolve a prompt and options into a complete :class:`Brief`.
 
-    Explicit options always win and are used exactly; then what the prompt says (see
-    :func:`read_prompt`); then the style's defaults. Every option is checked before the style
-    library is consulted, so a bad value is reported first.
+    Explicit options always win and are used exactly; then a MIDI seed (``from_midi``); then
+    what the prompt says (see :func:`read_prompt`); then the style's defaults. Every option is
+    checked before the style library is consulted, so a bad value is reported first.
 
     Parameters
     ----------
@@ -812,6 +732,16 @@ def resolve_brief(
     duration, seed, key, tempo, meter, style, instruments
         Explicit values; ``None`` means "from the prompt, else the default". With
         ``seed=None`` a random 31-bit seed is drawn and recorded in the brief.
+    chords
+        A progression every section plays: chord symbols (``"Am F C G"``), Roman numerals
+        (``"vi IV I V"``), a progression name (``"royal-road"``, ``"王道進行"``) or a list of chords.
+    from_midi
+        A MIDI file whose melody (its first bars) becomes the main motif and whose chord track,
+        if any, the progression.
+    motif
+        A melody seed given directly: (onset in beats, length in beats, MIDI pitch) notes.
+    semantic
+        Read the prompt with the sentence-embedding model (default) or by keywords only.
 
     Returns
     -------
@@ -824,6 +754,8 @@ def resolve_brief(
         For a bad option or a bad value stated in the prompt.
     StyleError
         For an unknown style.
+    MidiError
+        For a MIDI seed that cannot be read.
     """
     ev: dict[str, str] = {}
     prompt = check_prompt(prompt)
@@ -833,6 +765,17 @@ def resolve_brief(
     x_tempo = parse_tempo(tempo) if tempo is not None else None
     x_meter = meter if isinstance(meter, Meter) else (parse_meter(meter) if meter is not None else None)
     x_instruments = parse_instruments(instruments) if instruments is not None else None
+    x_chords = None
+    if chords is not None:
+        from gekiban.understand.progressions import parse_chords
+
+        x_chords = parse_chords(chords if isinstance(chords, str) else " ".join(map(str, chords)))
+    x_motif = _check_motif(motif) if motif is not None else None
+    seed_midi = None
+    if from_midi is not None:
+        from gekiban.understand.midi_seed import read_seed
+
+        seed_midi = read_seed(from_midi)
 
     if x_seed is None:
         x_seed = secrets.randbits(31)
@@ -840,37 +783,51 @@ def resolve_brief(
     else:
         ev["seed"] = "option seed"
 
-    styles_lib = None
     if style is not None:
         style_name, st, blend_parts = resolve_style(style)
         ev["style"] = f"option style {style!r}"
-        reading = read_prompt(prompt, styles={})  # style scoring not needed
+        reading = read_prompt(prompt, styles={}, semantic=semantic)
     else:
         styles_lib = _styles_module().all_styles()
-        reading = read_prompt(prompt, styles=styles_lib)
+        reading = read_prompt(prompt, styles=styles_lib, semantic=semantic)
         blend_parts = ()
-        if "style" in reading:
+        if "blend" in reading:
+            spec = "+".join(f"{n}:{w:g}" for n, w in reading["blend"])
+            style_name, st, blend_parts = resolve_style(spec)
+            ev["style"] = f"{reading['evidence']['blend']} → blend {spec}"
+        elif "style" in reading:
             style_name = reading["style"]
             ev["style"] = reading["evidence"]["style"]
         else:
             style_name = default_style_name(styles_lib)
-            why = "empty prompt" if not prompt.strip() else "no style matched the prompt"
+            if not prompt.strip():
+                why = "empty prompt"
+            elif "style_miss" in reading:
+                why = f"nothing in the prompt matched a style ({reading['style_miss']})"
+            else:
+                why = "no style matched the prompt"
             ev["style"] = f"default: {why}; used {style_name}"
-        st = styles_lib[style_name]
+        if "blend" not in reading:
+            st = styles_lib[style_name]
     rev = reading["evidence"]
+    for extra in ("neighbours", "neighbour_scores", "gloss"):
+        if extra in rev:
+            ev[extra] = rev[extra]
 
     # energy / tension / mood
-    energy = _nudge(st.energy, reading.get("energy_delta", 0.0))
+    energy, parts_e = _energy(st, reading, x_tempo)
     tension = _nudge(st.tension, reading.get("tension_delta", 0.0))
     if "mood" in reading:
         mood = reading["mood"]
         ev["mood"] = rev["mood"]
-        ev["energy"] = f"style {st.name} {st.energy:g} adjusted by {rev['energy']} → {energy:g}"
         ev["tension"] = f"style {st.name} {st.tension:g} adjusted by {rev['tension']} → {tension:g}"
     else:
         mood, ev["mood"] = _mood_of(st, energy, tension)
-        ev["energy"] = f"style {st.name} default {energy:g}"
         ev["tension"] = f"style {st.name} default {tension:g}"
+    if parts_e:
+        ev["energy"] = f"style {st.name} {st.energy:g}, {'; '.join(parts_e)} → {energy:g} ({energy_level(energy)})"
+    else:
+        ev["energy"] = f"style {st.name} default {energy:g} ({energy_level(energy)})"
 
     # tempo
     lo, hi = st.tempo
@@ -885,13 +842,12 @@ def resolve_brief(
                                      "override it with --tempo") from None
         ev["tempo"] = rev["tempo"]
     else:
-        point = energy + reading.get("tempo_shift", 0.0)
-        point = min(1.0, max(0.0, point))
-        tempo_v = float(round(lo + (hi - lo) * point))
-        how = f"energy {energy:g}"
-        if "tempo_shift" in reading:
-            how += f" moved by the word {rev['tempo_shift'].removeprefix('prompt: ')}"
-        ev["tempo"] = f"style {st.name} default range {lo:g}–{hi:g} at {how}"
+        word = reading.get("tempo_range")
+        tempo_v = _tempo_from_range(lo, hi, energy, word)
+        if word is not None:
+            ev["tempo"] = f"{rev['tempo_range']}; {tempo_v:g} within it (style {st.name} {lo:g}–{hi:g} at energy {energy:g})"
+        else:
+            ev["tempo"] = f"style {st.name} default range {lo:g}–{hi:g} at energy {energy:g}"
 
     # meter
     if x_meter is not None:
@@ -900,10 +856,30 @@ def resolve_brief(
     elif "meter" in reading:
         meter_v = reading["meter"]
         ev["meter"] = rev["meter"]
+    elif seed_midi is not None:
+        meter_v = seed_midi.meter
+        ev["meter"] = f"MIDI seed {seed_midi.path!r} time signature {seed_midi.meter}"
     else:
         meters = tuple(getattr(st, "meters", ())) or ("4/4",)
         meter_v = parse_meter(meters[0])
         ev["meter"] = f"style {st.name} first meter {meters[0]}"
+
+    # chords (option > MIDI seed > prompt) and the key they need
+    chords_v: tuple[str, ...] = ()
+    chords_mode = "any"
+    chords_symbols = False
+    if x_chords is not None:
+        chords_v, chords_mode, chords_symbols = x_chords.chords, x_chords.mode, not x_chords.romans
+        ev["chords"] = f"option chords {chords!r}" + (f" (the {x_chords.name} progression)" if x_chords.name else "")
+    elif seed_midi is not None and seed_midi.chords:
+        chords_v, chords_symbols = seed_midi.chords, True
+        ev["chords"] = f"MIDI seed {seed_midi.path!r} chord track {seed_midi.chord_track!r}: {' '.join(chords_v)}"
+    elif "chords" in reading:
+        chords_v, chords_mode = tuple(reading["chords"]), reading.get("chords_mode", "any")
+        chords_symbols = not reading.get("chords_name") and not _all_romans(chords_v)
+        ev["chords"] = rev["chords"]
+    else:
+        ev["chords"] = "style progressions"
 
     # key
     if x_key is not None:
@@ -912,9 +888,21 @@ def resolve_brief(
     elif "key" in reading:
         key_v = reading["key"]
         ev["key"] = rev["key"]
+    elif seed_midi is not None and (seed_midi.chords or seed_midi.key_stated):
+        key_v = seed_midi.key
+        how = "key signature" if seed_midi.key_stated else "estimated from its notes"
+        ev["key"] = f"MIDI seed {seed_midi.path!r} {how}: {key_v.name}"
+    elif chords_v and chords_symbols:
+        from gekiban.understand.progressions import infer_key
+
+        key_v = infer_key(chords_v)
+        ev["key"] = f"the key the chords {' '.join(chords_v)} sit in: {key_v.name}"
     else:
         if "mode" in reading:  # 'in a minor key': exact
             mode, mode_src = reading["mode"], f"; {rev['mode']}"
+        elif chords_mode in ("major", "minor"):
+            mode = _pick_mode(st, chords_mode)
+            mode_src = f"; the progression is {chords_mode}"
         else:
             mode = _pick_mode(st, reading.get("mode_hint"))
             first = _pick_mode(st, None)
@@ -927,8 +915,29 @@ def resolve_brief(
         else:
             tonic = rng.randrange(12)
             src = f"seeded tonic {NOTE_NAMES[tonic]} (style {st.name} lists none)"
+        if seed_midi is not None:
+            tonic, src = seed_midi.key.tonic, f"MIDI seed {seed_midi.path!r} tonic {NOTE_NAMES[seed_midi.key.tonic]} (estimated)"
         key_v = Key(tonic, mode)
         ev["key"] = f"{src}, mode {mode}{mode_src}"
+    if seed_midi is not None and chords_v and chords_symbols and x_chords is None and key_v.tonic != seed_midi.key.tonic:
+        from gekiban.understand.progressions import transpose_symbol
+
+        shift = (key_v.tonic - seed_midi.key.tonic) % 12
+        chords_v = tuple(transpose_symbol(c, shift) for c in chords_v)
+        ev["chords"] += f"; moved to {key_v.name}: {' '.join(chords_v)}"
+
+    # melody seed
+    motif_v: tuple[tuple[float, float, int], ...] = ()
+    if x_motif is not None:
+        motif_v = x_motif
+        ev["motif"] = f"option motif ({len(motif_v)} notes)"
+    elif seed_midi is not None and seed_midi.motif:
+        from gekiban.understand.midi_seed import describe
+
+        motif_v = seed_midi.motif
+        ev["motif"] = describe(seed_midi)
+    else:
+        ev["motif"] = "composed from the style"
 
     # duration
     if x_duration is not None:
@@ -949,15 +958,25 @@ def resolve_brief(
         ev["duration"] = f"default: {DEFAULT_DURATION_S:g} s"
 
     # instruments and exclusions
+    exclude_v = tuple(reading.get("exclude", ()))
     if x_instruments is not None:
         instruments_v = x_instruments
         ev["instruments"] = f"option instruments {instruments!r} (replaces the style palette)"
+    elif reading.get("instruments"):
+        wanted = tuple(i for i in reading["instruments"] if i not in exclude_v)
+        if reading.get("instruments_only"):
+            instruments_v = wanted
+            ev["instruments"] = f"{rev['instruments']} (replaces the style palette)"
+        else:
+            instruments_v = tuple(dict.fromkeys((*wanted, *_palette(st, exclude_v))))
+            ev["instruments"] = f"{rev['instruments']}, added to the style {st.name} palette"
     else:
         instruments_v = ()
         ev["instruments"] = f"style {st.name} palette"
-    exclude_v = tuple(reading.get("exclude", ()))
     if exclude_v:
-        kept = tuple(e for e in exclude_v if e not in instruments_v)
+        kept = tuple(e for e in exclude_v if e not in instruments_v or x_instruments is None)
+        if x_instruments is not None:
+            kept = tuple(e for e in exclude_v if e not in instruments_v)
         ev["exclude"] = rev["exclude"] + ("" if kept == exclude_v else "; named instruments kept")
         exclude_v = kept
     else:
@@ -970,12 +989,109 @@ def resolve_brief(
         prompt=prompt, style=style_name, mood=mood, energy=energy, tension=tension,
         tempo=float(tempo_v), key=key_v, meter=meter_v, duration=float(duration_v),
         instruments=instruments_v, exclude=exclude_v, loop=loop_v, seed=x_seed,
-        evidence=ev, style_blend=blend_parts,
+        evidence=ev, style_blend=blend_parts, chords=chords_v, motif=motif_v,
     )
 
 
+def _all_romans(chords: Sequence[str]) -> bool:
+    from gekiban.understand.progressions import _ROMAN
+
+    return all(re.fullmatch(_ROMAN, c) for c in chords)
+
+
+def _check_motif(notes: Sequence[tuple[float, float, int]]) -> tuple[tuple[float, float, int], ...]:
+    out = []
+    for i, n in enumerate(notes):
+        try:
+            on, length, pitch = n
+            on, length, pitch = float(on), float(length), int(pitch)
+        except (TypeError, ValueError):
+            raise InvalidOptionError(f"bad motif note {n!r} at {i}: give (onset beats, length beats, MIDI pitch)") from None
+        if not (math.isfinite(on) and on >= 0 and math.isfinite(length) and length > 0 and 0 <= pitch <= 127):
+            raise InvalidOptionError(f"bad motif note {n!r} at {i}: onset ≥ 0, length > 0 and pitch 0-127 are allowed")
+        out.append((on, length, pitch))
+    if not out:
+        raise InvalidOptionError("the motif has no notes: give at least one (onset beats, length beats, MIDI pitch)")
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Explaining
+# --------------------------------------------------------------------------------------------
+
+EXPLAIN_FIELDS = ("style", "mood", "energy", "tension", "tempo", "key", "meter", "duration", "instruments",
+                  "exclude", "loop", "chords", "motif", "seed")
+
+
+_DEFAULT_RE = re.compile(r"^(?:default\b|style \S+ (?:default|palette|first meter|tonic)|style progressions|composed from|"
+                         r"seeded tonic|random \(no seed)")
+
+
+def is_default(evidence: str) -> bool:
+    """True when a field's evidence says a default was used (nothing in the prompt or the
+    options set it)."""
+    return bool(_DEFAULT_RE.match(evidence))
+
+
+def understanding(evidence: Mapping[str, str]) -> dict[str, Any]:
+    """The structured part of the evidence for ``track.json``: the closest styles with their
+    scores, the Japanese gloss and the fields that fell back to defaults."""
+    out: dict[str, Any] = {}
+    scores = evidence.get("neighbour_scores", "")
+    if scores:
+        out["style_neighbours"] = [{"style": n, "score": float(v)} for n, _, v in (x.partition("=") for x in scores.split())]
+    if evidence.get("gloss"):
+        out["japanese_gloss"] = evidence["gloss"]
+    out["defaults"] = [f for f in EXPLAIN_FIELDS if is_default(evidence.get(f, ""))]
+    return out
+
+
+def explain_lines(brief: Brief) -> list[str]:
+    """The brief and the evidence for each field, for ``gekiban explain``."""
+    from gekiban.understand import energy_level as level
+
+    value = {
+        "style": brief.style, "mood": brief.mood, "energy": f"{brief.energy:g} ({level(brief.energy)})",
+        "tension": f"{brief.tension:g}", "tempo": f"{brief.tempo:g} bpm", "key": brief.key.name,
+        "meter": str(brief.meter), "duration": f"{brief.duration:g} s",
+        "instruments": ", ".join(brief.instruments) or "(style palette)",
+        "exclude": ", ".join(brief.exclude) or "-", "loop": "yes" if brief.loop else "no",
+        "chords": " ".join(brief.chords) or "(style progressions)",
+        "motif": f"{len(brief.motif)} notes" if brief.motif else "-", "seed": str(brief.seed),
+    }
+    lines = [f"prompt: {brief.prompt!r}" if brief.prompt else "prompt: (empty)"]
+    width = max(len(f) for f in EXPLAIN_FIELDS)
+    for f in EXPLAIN_FIELDS:
+        lines.append(f"{f:<{width}}  {value[f]}")
+        why = brief.evidence.get(f)
+        if why:
+            lines.append(f"{'':<{width}}    ← {why}")
+    for extra, label in (("neighbours", "style neighbours"), ("gloss", "japanese")):
+        if brief.evidence.get(extra):
+            lines.append(f"{label}: {brief.evidence[extra]}")
+    defaults = [f for f in EXPLAIN_FIELDS if is_default(brief.evidence.get(f, ""))]
+    if defaults:
+        lines.append(f"defaults used for: {', '.join(defaults)}")
+    return lines
+
+
 __all__ = [
-    "Brief", "resolve_brief", "read_prompt", "score_styles", "default_style_name", "resolve_style",
-    "brief_style", "parse_duration", "parse_tempo", "parse_seed", "parse_instruments",
-    "check_prompt", "parse_format", "parse_sample_rate",
+    "Brief",
+    "brief_style",
+    "check_prompt",
+    "default_style_name",
+    "energy_level",
+    "explain_lines",
+    "is_default",
+    "parse_duration",
+    "parse_format",
+    "parse_instruments",
+    "parse_sample_rate",
+    "parse_seed",
+    "parse_tempo",
+    "read_prompt",
+    "resolve_brief",
+    "resolve_style",
+    "score_styles",
+    "understanding",
 ]

@@ -1,0 +1,222 @@
+"""Values a prompt states outright, in English and Japanese: tempo (a number or a tempo word),
+key and mode, meter, length and loop.
+
+Every finder takes the normalised prompt (:func:`gekiban.understand.text.normalise`) and returns
+the value with the :class:`~gekiban.understand.text.Span` it was read from, or None. Values are
+returned as written; range checks happen in :func:`gekiban.brief.resolve_brief`, which reports
+an out-of-range value with the words it came from.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gekiban.errors import InvalidOptionError
+from gekiban.theory import MODES, Key, Meter, parse_key, parse_meter, pitch_class
+from gekiban.understand.text import Span, negated
+
+TV_SIZE_S = 89.0  # OP/ED "TV size" (MUSIC.md §6)
+
+# ─── tempo ────────────────────────────────────────────────────────────────────────────────
+
+_TEMPO_RES = (
+    re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?)(?![a-z])", re.IGNORECASE),
+    re.compile(r"(?:tempo|bpm|テンポ)\s*(?:of|=|:|is|at|は)?\s*(\d{1,3}(?:\.\d+)?)", re.IGNORECASE),
+    re.compile(r"[♩♪]\s*=\s*(\d{1,3}(?:\.\d+)?)"),
+)
+
+# Tempo words and the BPM range each stands for (Italian markings as metronome tradition
+# reads them; plain words as a sound director means them).
+TEMPO_WORDS: tuple[tuple[str, float, float], ...] = (
+    ("prestissimo", 200, 240), ("presto", 168, 200), ("vivace", 156, 176), ("allegro", 120, 156),
+    ("allegretto", 100, 128), ("moderato", 108, 120), ("andantino", 80, 108), ("andante", 76, 108),
+    ("adagietto", 70, 80), ("adagio", 66, 76), ("larghetto", 60, 66), ("largo", 40, 60), ("lento", 45, 60),
+    ("grave", 25, 45),
+    ("very slow", 40, 60), ("very fast", 170, 220), ("mid-tempo", 90, 120), ("mid tempo", 90, 120),
+    ("medium tempo", 90, 120), ("medium-tempo", 90, 120), ("moderate", 90, 120), ("up-tempo", 140, 200),
+    ("uptempo", 140, 200), ("fast-paced", 140, 200), ("fast", 140, 200), ("slow", 50, 80), ("slowly", 50, 80),
+)
+TEMPO_WORDS_JA: tuple[tuple[str, float, float], ...] = (
+    ("ゆったり", 50, 80), ("ゆっくり", 50, 80), ("スローテンポ", 50, 80), ("スロー", 50, 80),
+    ("ミドルテンポ", 90, 120), ("アップテンポ", 140, 200), ("ハイテンポ", 150, 200), ("速め", 140, 200),
+    ("速い", 140, 200), ("早め", 140, 200), ("遅め", 50, 80), ("遅い", 50, 80),
+)
+_TEMPO_WORD_RE = re.compile(
+    r"(?<![\w-])(" + "|".join(re.escape(w) for w, _, _ in TEMPO_WORDS) + r")(?![\w-])(?!\s+(?:strings?|motion|burn|fade))",
+    re.IGNORECASE)
+
+
+def find_tempo(text: str) -> tuple[float, Span] | None:
+    """A tempo number: '140 bpm', 'tempo 140', 'BPM80', 'テンポ140', '♩=96'."""
+    for pattern in _TEMPO_RES:
+        m = pattern.search(text)
+        if m:
+            return float(m[1]), Span(m.start(), m.end(), m[0].strip())
+    return None
+
+
+def find_tempo_word(text: str) -> tuple[tuple[float, float], Span] | None:
+    """A tempo word and its BPM range: 'slow' (50-80), 'Presto' (168-200), 'ゆったり' (50-80)."""
+    for m in _TEMPO_WORD_RE.finditer(text):
+        if negated(text, m.start()):
+            continue
+        word = m[1].lower()
+        lo, hi = next((a, b) for w, a, b in TEMPO_WORDS if w == word)
+        return (lo, hi), Span(m.start(), m.end(), m[0])
+    for word, lo, hi in TEMPO_WORDS_JA:
+        pos = text.find(word)
+        if pos >= 0:
+            return (lo, hi), Span(pos, pos + len(word), word)
+    return None
+
+
+# ─── key and mode ────────────────────────────────────────────────────────────────────────
+
+_MODE_WORDS = "|".join(sorted((m.replace("-", "[- ]") for m in MODES), key=len, reverse=True))
+_KEY_RES = (
+    re.compile(rf"(?<![A-Za-z])([A-G](?:#|♯|b|♭|-flat|-sharp| flat| sharp)?)\s*(?i:({_MODE_WORDS}|maj|min))(?![A-Za-z0-9])"),
+    re.compile(r"\bkey of ([A-G](?:#|♯|b|♭)?)(?:\s+(major|minor))?", re.IGNORECASE),
+)
+_MODE_ONLY_RE = re.compile(r"\b(?:in\s+)?(?:a\s+)?(major|minor)\s+key\b", re.IGNORECASE)
+_JA_KEY_RE = re.compile(r"(嬰|変)?([ハニホヘトイロ])(長調|短調)")
+_JA_NOTE = {"ハ": "C", "ニ": "D", "ホ": "E", "ヘ": "F", "ト": "G", "イ": "A", "ロ": "B"}
+_KATAKANA_KEY_RE = re.compile(r"(?<![A-Za-z])([A-G](?:#|♯|b|♭)?)\s*(メジャー|マイナー|長調|短調)(?:キー)?")
+_JA_MODE_ONLY_RE = re.compile(r"(短調|長調|マイナーキー|メジャーキー)")
+
+
+def find_key(text: str) -> tuple[Key | str, Span] | None:
+    """A Key for 'in D minor' / 'key of F#' / 'E lydian' / ニ短調 / Dマイナー, or a mode name for
+    'a minor key' / 短調."""
+    m = _JA_KEY_RE.search(text)
+    if m:
+        acc = {"嬰": "#", "変": "b"}.get(m[1] or "", "")
+        return Key(pitch_class(_JA_NOTE[m[2]] + acc), "major" if m[3] == "長調" else "minor"), Span(m.start(), m.end(), m[0])
+    m = _KATAKANA_KEY_RE.search(text)
+    if m:
+        mode = "major" if m[2] in ("メジャー", "長調") else "minor"
+        return Key(pitch_class(m[1]), mode), Span(m.start(), m.end(), m[0])
+    mode_only = _MODE_ONLY_RE.search(text)
+    for pattern in _KEY_RES:
+        for m in pattern.finditer(text):
+            if mode_only and mode_only.start() <= m.start() < mode_only.end():
+                continue
+            tonic = m[1].replace("-flat", "b").replace(" flat", "b").replace("-sharp", "#").replace(" sharp", "#")
+            try:
+                return parse_key(f"{tonic} {m[2] or 'major'}"), Span(m.start(), m.end(), m[0].strip())
+            except InvalidOptionError:
+                continue
+    if mode_only:
+        return mode_only[1].lower(), Span(mode_only.start(), mode_only.end(), mode_only[0])
+    m = _JA_MODE_ONLY_RE.search(text)
+    if m:
+        return ("minor" if m[1] in ("短調", "マイナーキー") else "major"), Span(m.start(), m.end(), m[0])
+    return None
+
+
+# ─── meter ───────────────────────────────────────────────────────────────────────────────
+
+_METER_RE = re.compile(r"(?<![\d/:.])(\d{1,2})\s*/\s*(\d{1,2})(?![\d/])")
+_JA_METER_RE = re.compile(r"(\d{1,2})分の(\d{1,2})(?:拍子)?")
+_JA_METER_WORDS = {"二拍子": "2/4", "三拍子": "3/4", "四拍子": "4/4", "2拍子": "2/4", "3拍子": "3/4",
+                   "4拍子": "4/4", "ワルツ": "3/4"}
+_EN_METER_WORDS = re.compile(r"\b(waltz|triple meter|triple time|three-four|three four|duple meter|"
+                             r"two-four|six-eight|six eight|compound time|common time)\b", re.IGNORECASE)
+_EN_METER_VALUES = {"waltz": "3/4", "triple meter": "3/4", "triple time": "3/4", "three-four": "3/4",
+                    "three four": "3/4", "duple meter": "2/4", "two-four": "2/4", "six-eight": "6/8",
+                    "six eight": "6/8", "compound time": "6/8", "common time": "4/4"}
+
+
+def find_meter(text: str) -> tuple[Meter, Span] | None:
+    """'in 6/8', '3/4', 'waltz', '8分の6拍子', '三拍子'."""
+    m = _JA_METER_RE.search(text)
+    if m:
+        try:
+            return parse_meter(f"{m[2]}/{m[1]}"), Span(m.start(), m.end(), m[0])
+        except InvalidOptionError:
+            pass
+    for m in _METER_RE.finditer(text):
+        try:
+            return parse_meter(f"{m[1]}/{m[2]}"), Span(m.start(), m.end() + (2 if text[m.end():m.end() + 2] == "拍子" else 0), m[0])
+        except InvalidOptionError:
+            continue
+    for word, meter in _JA_METER_WORDS.items():
+        pos = text.find(word)
+        if pos >= 0:
+            return parse_meter(meter), Span(pos, pos + len(word), word)
+    m = _EN_METER_WORDS.search(text)
+    if m:
+        return parse_meter(_EN_METER_VALUES[m[1].lower()]), Span(m.start(), m.end(), m[0])
+    return None
+
+
+# ─── length ──────────────────────────────────────────────────────────────────────────────
+
+_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
+                 "thirty": 30, "forty": 40, "forty-five": 45, "sixty": 60, "ninety": 90, "half a": 0.5}
+_NUMW = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+_DUR_TEXT_RES = (
+    # 1 minute 30 seconds / 1m30s / 2 minutes / 2-minute / 1.5 min
+    re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:minutes?|mins?|m)\b"
+               r"(?:\s*(?:and\s+)?(\d+)\s*-?\s*(?:seconds?|secs?|s)\b)?", re.IGNORECASE),
+    re.compile(rf"\b({_NUMW})[\s-]+minutes?\b", re.IGNORECASE),
+    re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?)\b", re.IGNORECASE),
+    re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])"),
+    re.compile(r"(\d+(?:\.\d+)?)\s*分(?!の)\s*(?:(半)|(\d+)\s*秒)?"),
+    re.compile(r"(\d+(?:\.\d+)?)\s*秒"),
+    re.compile(r"\btv[- ]?size\b|TVサイズ|テレビサイズ", re.IGNORECASE),
+)
+
+
+def _num(text: str) -> float:
+    return float(_NUMBER_WORDS[text.lower()]) if text.lower() in _NUMBER_WORDS else float(text)
+
+
+# Story time, not cue length: "with 3 seconds left", "the last 10 seconds", 残り3秒, あと5分.
+_NARRATIVE_BEFORE = re.compile(r"(?:\b(?:last|final|remaining|only|just)\s+|残り\s*|あと\s*)$", re.IGNORECASE)
+_NARRATIVE_AFTER = re.compile(r"^\s*(?:left|remaining|to go|later|ago|before|after|earlier|on the clock|前|後|以内に)", re.IGNORECASE)
+
+
+def _narrative_time(text: str, m: re.Match[str]) -> bool:
+    return bool(_NARRATIVE_BEFORE.search(text[:m.start()]) or _NARRATIVE_AFTER.match(text[m.end():]))
+
+
+def find_duration(text: str) -> tuple[float, Span] | None:
+    """'2 minutes', '90 seconds', '1:30', 'two-minute', '2分', '1分30秒', '2分半', 'TV size' (89 s)."""
+    for i, pattern in enumerate(_DUR_TEXT_RES):
+        m = next((m for m in pattern.finditer(text) if not _narrative_time(text, m)), None)
+        if not m:
+            continue
+        if i == 0:
+            seconds = float(m[1]) * 60 + (float(m[2]) if m[2] else 0.0)
+        elif i == 1:
+            seconds = _num(m[1]) * 60
+        elif i == 2:
+            seconds = float(m[1])
+        elif i == 3:
+            seconds = int(m[1]) * 60 + float(m[2])
+        elif i == 4:
+            seconds = float(m[1]) * 60 + (30.0 if m[2] else float(m[3]) if m[3] else 0.0)
+        elif i == 5:
+            seconds = float(m[1])
+        else:
+            seconds = TV_SIZE_S
+        return seconds, Span(m.start(), m.end(), m[0].strip())
+    return None
+
+
+# ─── loop ────────────────────────────────────────────────────────────────────────────────
+
+_LOOP_RE = re.compile(r"\b(?:loop|loops|loopable|looping|looped|seamless loop)\b|ループ", re.IGNORECASE)
+_NO_LOOP_RE = re.compile(r"\b(?:no|not|without|non)[\s-]+(?:a\s+)?loop(?:able|ing|ed)?\b|ループなし|ループしない", re.IGNORECASE)
+
+
+def find_loop(text: str) -> tuple[bool, Span] | None:
+    """True for 'loopable', 'loop it', 'ループ'; False for 'no loop', 'not looping', 'ループなし'."""
+    m = _NO_LOOP_RE.search(text)
+    if m:
+        return False, Span(m.start(), m.end(), m[0])
+    m = _LOOP_RE.search(text)
+    if m:
+        return True, Span(m.start(), m.end(), m[0])
+    return None
