@@ -4,7 +4,8 @@ WAV and FLAC go through ``soundfile`` (libsndfile); MP3 is encoded by the ``ffmp
 (libmp3lame, 320 kbit/s) from a temporary float WAV. Every write goes to a temporary file in
 the target folder and is renamed into place, so a failed write leaves nothing behind.
 Integer formats and MP3 refuse samples beyond full scale instead of clipping them silently,
-so the master's ceiling stays honest.
+so the master's ceiling stays honest. A WAV can carry loop points in a RIFF ``smpl`` chunk
+(:func:`write_audio` ``loop=``; :func:`read_loop`), which samplers, game engines and DAWs read.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import struct
 import subprocess
 import tempfile
 from pathlib import Path
@@ -24,6 +26,7 @@ __all__ = [
     "FORMATS",
     "check_writable_dir",
     "read_audio",
+    "read_loop",
     "write_audio",
 ]
 
@@ -114,6 +117,93 @@ def _write_soundfile(path: Path, audio: np.ndarray, sample_rate: int, fmt: str, 
         f.write(audio)
 
 
+def _check_loop(loop: tuple[int, int], frames: int) -> tuple[int, int]:
+    try:
+        start, end = (int(v) for v in loop)
+    except (TypeError, ValueError):
+        raise InvalidOptionError(f"loop {loop!r} must be (start, end) sample indices") from None
+    if not 0 <= start < end <= frames:
+        raise InvalidOptionError(
+            f"loop {loop!r} must satisfy 0 <= start < end <= {frames} (the samples in the file)"
+        )
+    return start, end
+
+
+def _smpl_chunk(start: int, end: int, sample_rate: int) -> bytes:
+    """A RIFF ``smpl`` chunk with one forward loop over samples ``start`` to ``end - 1``.
+
+    Layout (little-endian 32-bit words, as in the Microsoft/IBM RIFF spec and libsndfile):
+    manufacturer, product, sample period (ns), MIDI unity note (60), pitch fraction, SMPTE
+    format, SMPTE offset, number of loops (1), sampler data (0); then per loop: cue point id,
+    type (0 = forward), start, end, fraction, play count (0 = forever). The spec's end is the
+    last sample played, so it is ``end - 1`` of the half-open range.
+    """
+    period = round(1e9 / sample_rate)
+    body = struct.pack("<9I", 0, 0, period, 60, 0, 0, 0, 1, 0)
+    body += struct.pack("<6I", 0, 0, start, end - 1, 0, 0)
+    return b"smpl" + struct.pack("<I", len(body)) + body
+
+
+def _riff_chunks(f) -> list[tuple[bytes, int, int]]:  # type: ignore[no-untyped-def]
+    """(id, offset of the data, size) of each chunk of an open RIFF/WAVE file."""
+    f.seek(0)
+    head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        raise RenderError("not a RIFF/WAVE file (RF64 and other forms cannot carry loop points here)")
+    f.seek(0, os.SEEK_END)
+    size = f.tell()
+    chunks, pos = [], 12
+    while pos + 8 <= size:
+        f.seek(pos)
+        cid, length = struct.unpack("<4sI", f.read(8))
+        chunks.append((cid, pos + 8, length))
+        pos += 8 + length + (length & 1)
+    return chunks
+
+
+def _add_loop_chunk(path: Path, start: int, end: int, sample_rate: int) -> None:
+    """Append a ``smpl`` chunk to a WAV file (replacing none: libsndfile writes none unless
+    asked) and fix the RIFF size. Written by hand because soundfile cannot write loop points."""
+    with open(path, "r+b") as f:
+        chunks = _riff_chunks(f)
+        if any(c[0] == b"smpl" for c in chunks):
+            raise RenderError(f"{path} already has a smpl chunk")
+        f.seek(0, os.SEEK_END)
+        if f.tell() & 1:  # chunks start on even offsets
+            f.write(b"\0")
+        f.write(_smpl_chunk(start, end, sample_rate))
+        total = f.tell()
+        f.seek(4)
+        f.write(struct.pack("<I", total - 8))
+
+
+def read_loop(path: str | os.PathLike[str]) -> tuple[int, int] | None:
+    """The first loop of a WAV file's ``smpl`` chunk as a half-open sample range
+    ``(start, end)``, or None when the file has no loop.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the file cannot be read or is not a RIFF/WAVE file.
+    """
+    source = Path(path)
+    try:
+        with open(source, "rb") as f:
+            for cid, offset, length in _riff_chunks(f):
+                if cid == b"smpl" and length >= 36:
+                    f.seek(offset)
+                    body = f.read(length)
+                    if struct.unpack_from("<I", body, 28)[0] >= 1 and length >= 60:
+                        start, end = struct.unpack_from("<II", body, 36 + 8)
+                        return int(start), int(end) + 1
+                    return None
+    except OSError as exc:
+        raise InvalidOptionError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    except RenderError as exc:
+        raise InvalidOptionError(f"cannot read loop points of {source}: {exc}") from exc
+    return None
+
+
 def _encode_mp3(wav: Path, mp3: Path, duration: float) -> None:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
@@ -143,6 +233,7 @@ def write_audio(
     sample_rate: int,
     format: str = "wav",
     subtype: str | None = None,
+    loop: tuple[int, int] | None = None,
 ) -> Path:
     """Write audio atomically.
 
@@ -160,6 +251,10 @@ def write_audio(
     subtype : str, optional
         WAV: ``PCM_24`` (default), ``PCM_16``, ``PCM_32`` or ``FLOAT`` (for stems that must
         add up exactly); FLAC: ``PCM_24`` (default) or ``PCM_16``; MP3: none.
+    loop : (int, int), optional
+        WAV only: a loop over samples ``start`` to ``end`` (half-open), written as a ``smpl``
+        chunk (whose end field is ``end - 1``, the last sample played). FLAC and MP3 have no
+        loop chunk and ignore it (MP3 cannot loop sample-exactly anyway: encoder padding).
 
     Returns
     -------
@@ -184,6 +279,7 @@ def write_audio(
             f"sample_rate {sample_rate!r} is not allowed; use a positive integer number of Hz"
         )
     data = _check_audio(audio, integer=sub != "FLOAT")
+    loop_range = _check_loop(loop, data.shape[0]) if loop is not None else None
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"cannot write {target}: it is a folder")
@@ -200,6 +296,8 @@ def write_audio(
             out = _temp_path(target, f".{fmt}")
             temps.append(out)
             _write_soundfile(out, data, int(sample_rate), fmt, sub)  # type: ignore[arg-type]
+            if loop_range is not None and fmt == "wav":
+                _add_loop_chunk(out, *loop_range, int(sample_rate))
         os.chmod(out, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         os.replace(out, target)
         temps.remove(out)

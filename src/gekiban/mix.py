@@ -28,6 +28,7 @@ __all__ = [
     "LOUDNESS_PRESETS",
     "MasterResult",
     "integrated_loudness",
+    "limit",
     "longest_silence",
     "master",
     "measure",
@@ -72,6 +73,11 @@ _LIMITER_ATTACK = 0.002  # look-ahead; the gain ramps down over it
 _LIMITER_HOLD = 0.004
 _LIMITER_RELEASE_DB_PER_S = 40.0
 _LOUDNESS_TOLERANCE_LU = 0.5
+# Loops are mastered as periodic signals: the analysis runs over [end | loop | start] with this
+# much wrapped audio either side, longer than the limiter's memory (look-ahead, hold, and the
+# release of at most MAX_LIMITING_DB at 40 dB/s = 0.3 s), so the gain at the wrap point is the
+# same seen from either side.
+_LOOP_PAD_S = 0.5
 
 # 4x true-peak interpolator: a 57-tap Kaiser (beta 6) windowed sinc with its cut-off at the
 # original Nyquist frequency, so phase 0 is (to 2e-4) the original samples and phases 1-3 are
@@ -764,7 +770,7 @@ _MIX_CHUNK = 1 << 15
 def _premaster(
     checked: list[np.ndarray],
     stem_gain: float,
-    curve: tuple[np.ndarray, int] | None = None,
+    curve: tuple[np.ndarray, int] | tuple[np.ndarray, int, int] | None = None,
 ) -> np.ndarray:
     """Sum ``stem * stem_gain`` in list order (float32), then apply the limiter curve if given.
 
@@ -776,8 +782,9 @@ def _premaster(
     out = np.empty((n, 2), dtype=np.float32)
     tmp = np.empty((min(n, _MIX_CHUNK), 2), dtype=np.float32)
     if curve is not None:
-        gain_blocks, block = curve
-        centres = np.arange(gain_blocks.size) * block + (block - 1) / 2.0
+        gain_blocks, block = curve[0], curve[1]
+        first = curve[2] if len(curve) > 2 else 0  # gain_blocks[0] is block -first of the mix
+        centres = (np.arange(gain_blocks.size) - first) * block + (block - 1) / 2.0
     for start in range(0, n, _MIX_CHUNK):
         stop = min(n, start + _MIX_CHUNK)
         acc = out[start:stop]
@@ -855,6 +862,140 @@ class _Limiter:
         smooth = _causal_mean(_causal_mean(released, self.attack1), self.attack2)
         return np.maximum(smooth[ahead:], 0.0)
 
+@dataclass(frozen=True, eq=False)
+class _Analysis:
+    """Per-control-block K-weighted power and 4x peak of the stem sum.
+
+    For a loop the blocks cover [last ``pad`` samples | loop | first ``pad`` samples] (read
+    with wrapped indices) and ``core`` selects the loop's own blocks; otherwise ``pad`` is 0
+    and ``core`` selects every block.
+    """
+
+    power: np.ndarray
+    peaks: np.ndarray
+    pad_blocks: int
+    n: int
+    loop: bool
+
+    @property
+    def core(self) -> slice:
+        return slice(self.pad_blocks, self.pad_blocks + self.peaks.size - 2 * self.pad_blocks)
+
+    def near_db(self) -> np.ndarray:
+        """Each block's need covers its neighbours, for the interpolated gain between centres."""
+        p = self.peaks
+        near = np.maximum(p, np.maximum(np.r_[0.0, p[:-1]], np.r_[p[1:], 0.0]))
+        with np.errstate(divide="ignore"):
+            return 20.0 * np.log10(near)
+
+
+def _loop_summer(stems: list[np.ndarray], pad: int) -> _Getter:
+    """Samples lo:hi of the stem sum read periodically, shifted by ``pad`` (lo may be < pad)."""
+    n = stems[0].shape[0]
+
+    def get(lo: int, hi: int) -> np.ndarray:
+        a = (lo - pad) % n
+        if a + (hi - lo) <= n:  # no wrap inside this range: plain slices
+            acc = stems[0][a : a + hi - lo].copy()
+            for stem in stems[1:]:
+                acc += stem[a : a + hi - lo]
+            return acc
+        idx = (np.arange(lo, hi) - pad) % n
+        acc = stems[0][idx]
+        for stem in stems[1:]:
+            acc += stem[idx]
+        return acc
+
+    return get
+
+
+def _analyse(stems: list[np.ndarray], sample_rate: int, lim: _Limiter, *, loop: bool) -> _Analysis:
+    n = stems[0].shape[0]
+    if not loop:
+        power, peaks = _scan(
+            _stem_summer(stems), n, sample_rate=sample_rate, power_size=lim.block, peak_block=lim.block
+        )
+        pad_blocks = 0
+    else:
+        # The pad is a whole number of blocks, so the loop's first sample starts a block.
+        pad_blocks = max(1, math.ceil(_LOOP_PAD_S * sample_rate / lim.block))
+        pad = pad_blocks * lim.block
+        core_blocks = math.ceil(n / lim.block)
+        total = pad + core_blocks * lim.block + pad
+        power, peaks = _scan(
+            _loop_summer(stems, pad), total, sample_rate=sample_rate, power_size=lim.block,
+            peak_block=lim.block,
+        )  # fmt: skip
+    if power is None or peaks is None:  # not reached: both were asked for
+        raise RenderError("internal: the analysis of the stem sum returned nothing")
+    return _Analysis(power=power, peaks=peaks, pad_blocks=pad_blocks, n=n, loop=loop)
+
+
+def _limited_mix(
+    stems: list[np.ndarray],
+    sample_rate: int,
+    lim: _Limiter,
+    stem_gain: float,
+    reduction: np.ndarray,
+    analysis: _Analysis,
+) -> tuple[np.ndarray, float]:
+    """The limited mix (``stem * stem_gain`` summed, times the gain curve) and its true peak
+    (linear; across the wrap point too for a loop)."""
+    core = analysis.core
+    limiting = reduction.size > 0 and reduction.max() > 0.0
+    curve = None
+    if limiting:
+        lo = max(0, core.start - 1)  # one block either side, for the interpolation at the ends
+        hi = min(reduction.size, core.stop + 1)
+        curve = (10.0 ** (-reduction[lo:hi] / 20.0), lim.block, core.start - lo)
+    mix = _premaster(stems, stem_gain, curve)
+    peak = _final_true_peak(mix, reduction[core], analysis.peaks[core], stem_gain, lim.block, sample_rate)
+    if analysis.loop and mix.shape[0] > 1:
+        # Inter-sample peaks across the wrap point: the file is played end → start.
+        k = min(mix.shape[0], 4 * _TP_HALO)
+        seam = np.concatenate([mix[-k:], mix[:k]])
+        peak = max(peak, float(_segment_peaks(seam)[_TP_HALO : -_TP_HALO].max()))
+    return mix, peak
+
+
+def limit(
+    stems: Sequence[np.ndarray],
+    *,
+    sample_rate: int,
+    stem_gain: float = 1.0,
+    post_gain: float = 1.0,
+    ceiling_dbtp: float = -1.0,
+    loop: bool = False,
+) -> np.ndarray:
+    """Sum ``stem * stem_gain``, true-peak limit it under the ceiling with :func:`master`'s
+    limiter and multiply by ``post_gain``: a sub-mix made at the same gains as a mastered mix.
+
+    Used for the intensity layers of a bundle (a group of stems at the master's gain): the
+    layer is as loud as those stems are in the full mix, never clips and stays at or under
+    ``ceiling_dbtp``. ``loop`` treats the signal as periodic, as in :func:`master`.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 (n, 2).
+    """
+    sample_rate = _check_sample_rate(sample_rate)
+    ceiling = _check_unit("ceiling_dbtp", ceiling_dbtp, *CEILING_RANGE)
+    checked = _check_stems(stems)
+    lim = _Limiter.for_rate(sample_rate)
+    a = _analyse(checked, sample_rate, lim, loop=loop)
+    gain = float(np.float32(stem_gain))
+    gain_db = _db(gain)
+    need = np.maximum(a.near_db() + gain_db + _db(post_gain) - (ceiling - _LIMITER_MARGIN_DB), 0.0)
+    reduction = lim.reduction_db(need) if need.any() else np.zeros(need.size)
+    mix, peak = _limited_mix(checked, sample_rate, lim, gain, reduction, a)
+    trim = post_gain
+    if _db(peak * post_gain) > ceiling - 0.01:
+        trim = post_gain * 10.0 ** ((ceiling - 0.02 - _db(peak * post_gain)) / 20.0)
+    if trim != 1.0:
+        mix *= np.float32(trim)
+    return mix
+
 
 def master(
     stems: Sequence[np.ndarray],
@@ -862,6 +1003,7 @@ def master(
     sample_rate: int,
     target_lufs: float = -14.0,
     ceiling_dbtp: float = -1.0,
+    loop: bool = False,
 ) -> MasterResult:
     """Master the sum of the stems to a loudness target under a true-peak ceiling.
 
@@ -875,6 +1017,14 @@ def master(
         Integrated loudness target, -40 to -6 LUFS (:func:`parse_loudness`).
     ceiling_dbtp : float, optional
         True-peak ceiling, -12 to -0.1 dBTP.
+    loop : bool, optional
+        The stems are one period of a seamless loop (the tail already folded onto the start,
+        :func:`gekiban.looping.fold_tail`): the analysis, the limiter and the true-peak check
+        treat the signal as periodic. They run over a padded copy [last 0.5 s | loop | first
+        0.5 s] (read in place, never copied whole), so the gain just before the wrap point is
+        the gain just after it and the repeated file has no gain jump there; the loudness is
+        that of the loop (its K-filter state warmed by the wrapped end), and inter-sample
+        peaks across the wrap are counted.
 
     Returns
     -------
@@ -918,18 +1068,12 @@ def master(
     notes: list[str] = []
     lim = _Limiter.for_rate(sample_rate)
 
-    # 1. the plain sum: loudness, K-weighted power per control block, peak envelope.
-    power_blocks, peaks = _scan(
-        _stem_summer(checked), n, sample_rate=sample_rate, power_size=lim.block,
-        peak_block=lim.block,
-    )  # fmt: skip
-    if power_blocks is None or peaks is None:  # not reached: both were asked for
-        raise RenderError("internal: the analysis of the stem sum returned nothing")
+    # 1. the plain sum: loudness, K-weighted power per control block, peak envelope (over
+    # the padded periodic copy for a loop; `core` picks the blocks of the music itself).
+    a = _analyse(checked, sample_rate, lim, loop=loop)
+    power_blocks, core = a.power[a.core], a.core
     l0 = _lufs_from_sums(power_blocks, lim.block, n, sample_rate)
-    # Each block's need covers its neighbours, for the interpolated gain between centres.
-    near = np.maximum(peaks, np.maximum(np.r_[0.0, peaks[:-1]], np.r_[peaks[1:], 0.0]))
-    with np.errstate(divide="ignore"):
-        near_db = 20.0 * np.log10(near)
+    near_db = a.near_db()
     aim = ceiling - _LIMITER_MARGIN_DB
 
     def limited(gain_db: float) -> tuple[np.ndarray, float]:
@@ -937,12 +1081,12 @@ def master(
         reduction = lim.reduction_db(need) if need.any() else np.zeros(need.size)
         # Estimated loudness of the limited mix: K-weighted power per block times the gain
         # squared (the gain moves slowly against the K-filter's memory, so this is close).
-        g2 = 10.0 ** ((gain_db - reduction) / 10.0)
+        g2 = 10.0 ** ((gain_db - reduction[core]) / 10.0)
         return reduction, _lufs_from_sums(power_blocks * g2, lim.block, n, sample_rate)
 
     def finish(gain_db: float, reduction: np.ndarray) -> MasterResult:
         return _finish(
-            checked, sample_rate, lim, gain_db, reduction, peaks, target, ceiling, l0, notes
+            checked, sample_rate, lim, gain_db, reduction, a, target, ceiling, l0, notes
         )
 
     if not math.isfinite(l0):
@@ -1024,18 +1168,19 @@ def _finish(
     lim: _Limiter,
     gain_db: float,
     reduction: np.ndarray,
-    peaks: np.ndarray,
+    analysis: _Analysis,
     target: float,
     ceiling: float,
     l0: float,
     notes: list[str],
 ) -> MasterResult:
-    """Build the limited mix from the stems, measure it, and trim it down if needed."""
+    """Build the limited mix from the stems, measure it, and trim it down if needed.
+
+    ``reduction`` covers the blocks of ``analysis`` (the padded copy for a loop).
+    """
     stem_gain = float(np.float32(10.0 ** (gain_db / 20.0)))
-    limiting = reduction.size > 0 and reduction.max() > 0.0
-    curve = (10.0 ** (-reduction / 20.0), lim.block) if limiting else None
-    mix = _premaster(stems, stem_gain, curve)
-    tp = _db(_final_true_peak(mix, reduction, peaks, stem_gain, lim.block, sample_rate))
+    mix, tp_lin = _limited_mix(stems, sample_rate, lim, stem_gain, reduction, analysis)
+    tp = _db(tp_lin)
     lufs = _loudness(_slicer(mix), mix.shape[0], sample_rate)
     # Trims after the limiter only ever lower the level. They are linear, so loudness and
     # true peak move by exactly the trim in dB and need no second measurement.
@@ -1060,7 +1205,7 @@ def _finish(
         true_peak_dbtp=tp,
         sample_peak_dbfs=sample_peak,
         target_lufs=target,
-        limiter_gain_reduction_db=float(reduction.max()) if reduction.size else 0.0,
+        limiter_gain_reduction_db=float(reduction[analysis.core].max()) if reduction.size else 0.0,
         ceiling_dbtp=ceiling,
         premaster_lufs=l0,
         post_gain=post,
