@@ -78,11 +78,23 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--sample-rate", metavar="HZ", default="48000", help="44100 or 48000 (default 48000)")
     c.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (.sf2/.sf3); default $GEKIBAN_SOUNDFONT or Debian's")
     c.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    _add_seed_options(c)
+    _add_timing_options(c)
+    _add_bundle_commands(sub)
 
     sub.add_parser("styles", help="list the styles with one-line descriptions",
                    description="List the styles (use a name with `compose --style`).")
     sub.add_parser("instruments", help="list instrument ids, GM program and range",
                    description="List the instruments (use ids or names with `compose --instruments`).")
+    _add_explain_command(sub)
+    e = sub.add_parser("evaluate", help="measure bundles or MIDI files: statistics, structure, playability, originality",
+                       description="Print per-track and aggregate metrics of bundles (folders with score.mid and "
+                       "track.json) or MIDI files; with --reference, the overlapping area of each metric against "
+                       "public-domain music from the music21 corpus.")
+    e.add_argument("paths", nargs="+", metavar="PATH", help="bundle folder or MIDI file")
+    e.add_argument("--reference", action="store_true", help="compare with the human reference (overlapping area per metric)")
+    e.add_argument("--split", default="all", metavar="SPLIT", help="reference pieces to use: all, dev or heldout (default all)")
+    e.add_argument("--json", action="store_true", help="print the report as JSON")
     return p
 
 
@@ -233,7 +245,9 @@ def cmd_compose(args: argparse.Namespace) -> int:
     sample_rate = parse_sample_rate(args.sample_rate)
     options = dict(duration=args.duration, key=args.key, tempo=args.tempo, meter=args.meter,
                    style=args.style, instruments=args.instruments)
+    options.update(_seed_options(args))
     brief = resolve_brief(prompt, seed=args.seed, **options)  # validates; draws the seed if none
+    brief, timing = _timing_options(args, prompt, brief, options)
     out = check_out_dir(args.out) if args.out is not None else check_out_dir(default_out_dir(prompt, brief.style, brief.seed))
     from gekiban.mix import parse_loudness  # imports numpy/scipy
 
@@ -252,9 +266,9 @@ def cmd_compose(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr, quiet=args.quiet)
     try:
         track = pipeline.compose(prompt, seed=brief.seed, loudness=loudness, sample_rate=sample_rate,
-                                 soundfont=args.soundfont, progress=progress, **options)
+                                 soundfont=args.soundfont, progress=progress, **options, **timing)
         progress("saving", 1.0)
-        saved = track.save(out, format=fmt)
+        saved = _save_track(track, out, fmt, layers=args.layers)
     finally:
         progress.close()
     where = Path(saved) if isinstance(saved, (str, os.PathLike)) else out
@@ -296,6 +310,242 @@ def cmd_instruments(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------- prompt understanding: explain, seeds
+
+
+def _add_seed_options(c: argparse.ArgumentParser) -> None:
+    """--chords and --from-midi: a progression and a melody seed to build on."""
+    c.add_argument("--chords", metavar="CHORDS",
+                   help='progression every section plays: "Am F C G", "vi IV I V" or a name such as royal-road / 王道進行')
+    c.add_argument("--from-midi", metavar="FILE",
+                   help="MIDI seed: its melody's first bars become the main motif, its chord track the progression")
+
+
+def _seed_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: v for k, v in (("chords", getattr(args, "chords", None)), ("from_midi", getattr(args, "from_midi", None)))
+            if v is not None}
+
+
+def _add_explain_command(sub: Any) -> None:
+    x = sub.add_parser("explain", help="show how a prompt is read: the brief and the evidence for each field",
+                       description="Read a prompt (English or Japanese) and print the resolved brief with, for each "
+                       "field, where its value came from: the words, the closest styles and their scores, or the "
+                       "default used. Options win over the prompt, as in compose.")
+    x.add_argument("prompt", nargs="*", help="what the scene needs (may be empty: shows the defaults)")
+    for flag, meta, text in (("--duration", "LEN", "length"), ("--seed", "N", "random seed"), ("--key", "KEY", "key"),
+                             ("--tempo", "BPM", "tempo"), ("--meter", "N/D", "time signature"),
+                             ("--style", "NAME", "style name or blend"), ("--instruments", "LIST", "instruments")):
+        x.add_argument(flag, metavar=meta, help=f"{text}, as for compose")
+    _add_seed_options(x)
+    x.add_argument("--json", action="store_true", help="print the brief and the evidence as JSON")
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print the brief a prompt resolves to and the evidence for each field."""
+    from gekiban.brief import explain_lines, resolve_brief
+
+    options = dict(duration=args.duration, key=args.key, tempo=args.tempo, meter=args.meter,
+                   style=args.style, instruments=args.instruments, **_seed_options(args))
+    brief = resolve_brief(" ".join(args.prompt), seed=args.seed, **options)
+    if args.json:
+        import json
+
+        from gekiban.export import brief_to_dict
+
+        print(json.dumps({"brief": brief_to_dict(brief), "evidence": dict(brief.evidence)}, ensure_ascii=False, indent=2))
+    else:
+        for line in explain_lines(brief):
+            print(line)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate bundles or MIDI files and print the report (text or JSON)."""
+    from gekiban.evaluate import evaluate_paths, format_text
+
+    report = evaluate_paths(args.paths, reference=args.reference, split=args.split)
+    if args.json:
+        import json
+
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in format_text(report):
+            print(line)
+    return 0
+
+
+# ------------------------------------------------------- timing options and bundle commands
+# (arcs, hits, endings, loops, cue types, layers; extend / edit / vary an existing bundle)
+
+
+def _add_timing_options(c: argparse.ArgumentParser) -> None:
+    """The compose options that shape the cue in time."""
+    g = c.add_argument_group("shape in time")
+    g.add_argument("--arc", metavar="STAGES", help='emotion arc spread over the cue, e.g. "calm>build>climax>resolve"')
+    g.add_argument("--arc-file", metavar="JSON", help='arc points: a JSON list of {"time": "0:45", "intensity": 0-1, "tension": 0-1}')
+    g.add_argument("--section", action="append", default=[], metavar="TIME=MOOD",
+                   help="a mood from TIME on, e.g. 0:45=tense (repeatable; English or Japanese moods such as 緊張)")
+    g.add_argument("--hit", action="append", default=[], metavar="TIME",
+                   help="put an accented section downbeat at TIME, e.g. 0:42.5 (repeatable)")
+    g.add_argument("--ending", metavar="KIND", help="ring (default: final chord rings out), fade, button or loop")
+    g.add_argument("--loop", action="store_true", default=None, help="a seamless loop of whole bars (same as --ending loop)")
+    g.add_argument("--cue", metavar="TYPE", help="short cue type with its usual length: stinger, eyecatch, preview or bumper")
+    g.add_argument("--layers", action="store_true", help="also write layers/low, mid, high: stem groups for adaptive use")
+
+
+def _timing_options(args: argparse.Namespace, prompt: str, brief: Any, options: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Check the timing options against the cue's length; return the brief (resolved again with
+    a cue type's length and style) and the keyword arguments for ``compose``."""
+    from gekiban.brief import resolve_brief
+    from gekiban.errors import InvalidOptionError
+    from gekiban.timeline import apply_timing, check_hits, cue_defaults, load_arc_file, parse_arc, parse_section_moods
+
+    cue = getattr(args, "cue", None)
+    if cue:
+        style, duration = cue_defaults(cue, style=options.get("style"), duration=options.get("duration"))
+        if (style, duration) != (options.get("style"), options.get("duration")):
+            brief = resolve_brief(prompt, seed=brief.seed, **{**options, "style": style, "duration": duration})
+    given = [name for name, v in (("--arc", getattr(args, "arc", None)), ("--arc-file", getattr(args, "arc_file", None)),
+                                  ("--section", getattr(args, "section", None))) if v]
+    if len(given) > 1:
+        raise InvalidOptionError(f"{' and '.join(given)} both describe the arc: give only one of --arc, --arc-file, --section")
+    arc: tuple = ()
+    if getattr(args, "arc", None):
+        arc = parse_arc(args.arc, brief.duration)
+    elif getattr(args, "arc_file", None):
+        arc = load_arc_file(args.arc_file, brief.duration)
+    elif getattr(args, "section", None):
+        arc = parse_section_moods(args.section, brief.duration)
+    hits = check_hits(getattr(args, "hit", None) or (), brief.duration)
+    ending, loop = getattr(args, "ending", None), getattr(args, "loop", None)
+    if loop and ending not in (None, "loop"):
+        raise InvalidOptionError(f"--loop and --ending {ending} contradict each other: a loop has no ending")
+    timing = {"arc": arc, "hits": hits, "ending": ending, "loop": loop, "cue": cue}
+    apply_timing(brief, **timing)  # every check the pipeline makes, before any work
+    return brief, {k: v for k, v in timing.items() if v not in (None, ())}
+
+
+def _save_track(track: Any, out: Path, fmt: str, *, layers: bool = False) -> Any:
+    if not layers:
+        return track.save(out, format=fmt)
+    from gekiban.export import save_bundle
+
+    return save_bundle(track, out, format=fmt, layers=True)
+
+
+def _add_bundle_commands(sub: Any) -> None:
+    x = sub.add_parser("extend", help="continue a bundle to a longer length with new sections",
+                       description="Continue a bundle: the bars before its ending stay note for note, new sections "
+                       "from the same motifs, harmony and palette follow, then a new ending.")
+    x.add_argument("bundle", metavar="DIR", help="a bundle folder written by gekiban")
+    x.add_argument("--to", required=True, metavar="LEN", help="new length: seconds (240), m:ss (4:00), 4m")
+    x.add_argument("--out", metavar="NEW", help="new bundle folder (default DIR-extended)")
+    e = sub.add_parser("edit", help="change tempo, key, instruments, mutes or intensity without recomposing",
+                       description="Re-render the same composition with edits; notes change only as an edit asks.")
+    e.add_argument("bundle", metavar="DIR", help="a bundle folder written by gekiban")
+    e.add_argument("--tempo", metavar="BPM", help="new tempo, 30-300 (a bent tempo map keeps its shape)")
+    e.add_argument("--key", metavar="KEY", help='new key, e.g. "E minor" (moves the shortest way; a new mode maps scale degrees)')
+    e.add_argument("--instrument", action="append", default=[], metavar="ROLE=INST",
+                   help="give a role another instrument, e.g. lead=flute (repeatable)")
+    e.add_argument("--mute", action="append", default=[], metavar="ROLE", help="leave a role out, e.g. drums (repeatable)")
+    e.add_argument("--intensity", metavar="STEP", help="+1, +2, -1 or -2: dynamics and balance up or down")
+    e.add_argument("--out", required=True, metavar="NEW", help="new bundle folder")
+    v = sub.add_parser("vary", help="make variations that keep the harmony and the main motif",
+                       description="Compose variations of a bundle: same form, harmony and main motif; new "
+                       "development, arrangement and performance. Each goes to its own bundle.")
+    v.add_argument("bundle", metavar="DIR", help="a bundle folder written by gekiban")
+    v.add_argument("--count", default="4", metavar="N", help="how many variations, 1-16 (default 4)")
+    v.add_argument("--out", metavar="PREFIX", help="folder prefix: PREFIX-1 … PREFIX-N (default DIR-var)")
+    for p in (x, e, v):
+        p.add_argument("--layers", action="store_true", default=None, help="also write intensity layers (default: as the source)")
+        p.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (default $GEKIBAN_SOUNDFONT or Debian's)")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+
+def _print_bundle(saved: Any, track: Any) -> None:
+    print(saved)
+    target = getattr(getattr(track, "master", None), "target_lufs", -14.0)
+    for line in summary_lines(track, track.brief, target):
+        print(line)
+
+
+def _run_bundle_jobs(args: argparse.Namespace, jobs: list[tuple[Any, ...]], meta: dict[str, Any]) -> int:
+    """Render and save (score, brief, style, out, origin) jobs, printing each bundle."""
+    from gekiban.edit import RenderOptions, render_and_save
+    from gekiban.progress import Progress
+
+    progress = Progress(sys.stderr, quiet=args.quiet)
+    opts = RenderOptions(layers=args.layers, soundfont=args.soundfont, progress=progress)
+    try:
+        done = []
+        for score, brief, style, out, origin in jobs:
+            done.append(render_and_save(score, brief, style, meta, out, opts, origin))
+            progress("saving", 1.0)
+    finally:
+        progress.close()
+    for saved, track in done:
+        _print_bundle(saved, track)
+    return 0
+
+
+def _check_count(text: str) -> int:
+    from gekiban.errors import InvalidOptionError
+
+    try:
+        count = int(str(text).strip())
+    except ValueError:
+        count = 0
+    if not 1 <= count <= 16:
+        raise InvalidOptionError(f"--count {text!r} is not allowed: use a whole number from 1 to 16")
+    return count
+
+
+def cmd_extend(args: argparse.Namespace) -> int:
+    """Check the bundle, the length and the output folder; extend, render, save."""
+    from gekiban.edit import extended_path, kept_bars, make_origin, plan_extension
+
+    target = check_out_dir(extended_path(args.bundle, args.out))
+    _check_soundfont(args.soundfont)
+    score, brief, style, meta, longer = plan_extension(args.bundle, args.to)
+    from dataclasses import replace
+
+    origin = make_origin("extend", Path(args.bundle), meta, from_seconds=round(score.duration, 3),
+                         to_seconds=round(longer.duration, 3), kept_bars=kept_bars(score, longer))
+    return _run_bundle_jobs(args, [(longer, replace(brief, duration=round(longer.duration, 6)), style, target, origin)], meta)
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    """Check the bundle, every edit and the output folder; edit, render, save."""
+    from gekiban.edit import edit_brief, make_origin, plan_edit
+
+    target = check_out_dir(args.out)
+    _check_soundfont(args.soundfont)
+    score, brief, style, meta, edits, edited = plan_edit(args.bundle, tempo=args.tempo, key=args.key,
+                                                         instruments=args.instrument, mute=args.mute,
+                                                         intensity=args.intensity)
+    origin = make_origin("edit", Path(args.bundle), meta, edits=edits.describe())
+    return _run_bundle_jobs(args, [(edited, edit_brief(brief, score, edited, edits), style, target, origin)], meta)
+
+
+def cmd_vary(args: argparse.Namespace) -> int:
+    """Check the bundle, the count and the output folders; compose the variations, render, save."""
+    from gekiban.bundle import check_bundle
+    from gekiban.edit import make_origin, plan_variations, variation_prefix
+
+    count = _check_count(args.count)
+    check_bundle(args.bundle)
+    prefix = variation_prefix(args.bundle, args.out)
+    targets = [check_out_dir(f"{prefix}-{k}") for k in range(1, count + 1)]
+    _check_soundfont(args.soundfont)
+    scores, brief, style, meta = plan_variations(args.bundle, count)
+    jobs = [(score, brief, style, target, make_origin("vary", Path(args.bundle), meta, variation=k))
+            for k, (score, target) in enumerate(zip(scores, targets), start=1)]
+    return _run_bundle_jobs(args, jobs, meta)
+
+
+_BUNDLE_COMMANDS = {"extend": cmd_extend, "edit": cmd_edit, "vary": cmd_vary}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -306,7 +556,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    handler = {"compose": cmd_compose, "styles": cmd_styles, "instruments": cmd_instruments}[args.command]
+    handler = {"compose": cmd_compose, "styles": cmd_styles, "instruments": cmd_instruments, **_BUNDLE_COMMANDS,
+               "evaluate": cmd_evaluate, "explain": cmd_explain}[args.command]
     from gekiban.errors import GekibanError, SoundFontError
 
     try:
