@@ -378,7 +378,8 @@ def accent_hits(parts: tuple[Part, ...], beats: list[float]) -> tuple[Part, ...]
         notes = [Note(n.pitch, n.start, n.duration, min(127, n.velocity + 18)) if any(abs(n.start - b) < 1e-6 for b in beats) else n
                  for n in p.notes]
         if p.is_drum:
-            notes += [Note(key, b, 1.0, 120) for b in beats for key in (49, 36)]
+            struck = {(n.pitch, round(n.start, 6)) for n in notes}
+            notes += [Note(key, b, 1.0, 120) for b in beats for key in (49, 36) if (key, round(b, 6)) not in struck]
         out.append(replace(p, notes=tuple(sorted(notes, key=lambda n: (n.start, n.pitch)))))
     return tuple(out)
 

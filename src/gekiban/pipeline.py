@@ -181,6 +181,9 @@ def render_track(score: Score, *, brief: Brief, style: Style, loudness: str | fl
     elif brief.ending == "fade":  # the last two bars (at least 3 s) fade to silence with the music's end
         fade = max(score.seconds_at(score.total_beats) - score.seconds_at(score.total_beats - 2 * score.meter.bar_beats), 3.0)
         stems = [fade_out(s, start=max(0, music - int(fade * sample_rate)), end=music)[:music] for s in stems]
+    else:  # the end of the release tail closes smoothly instead of being cut
+        for s in stems:
+            fade_out(s, start=max(music, len(s) - int(0.3 * sample_rate)), end=len(s))
     report("mastering", 0.9)
     result = master(stems, sample_rate=sample_rate, target_lufs=target, loop=brief.ending == "loop")
     for s in stems:
