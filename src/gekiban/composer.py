@@ -117,7 +117,7 @@ def build_score(brief: Brief, style: Style, *, exact_tempo: bool = True, variati
     arc_bars = {int(round(clock_bar(clock, t))) for t, _, _ in brief.arc[1:]} if brief.arc else set()
     sections = split_at(sections, arc_bars, required=set(hits))
     if brief.arc:
-        sections = follow_arc(sections, brief.arc, lambda b: clock.seconds_at(b * meter.bar_beats))
+        sections = follow_arc(_frame_for_arc(sections, brief.arc), brief.arc, lambda b: clock.seconds_at(b * meter.bar_beats))
     chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
                           loop=brief.loop, fixed=brief.chords, rng=rng["harmony"])
     seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude, alternate=variation)
@@ -134,6 +134,14 @@ def build_score(brief: Brief, style: Style, *, exact_tempo: bool = True, variati
     markers += [Marker(b, f"hit {_mmss(t)}") for b, t in zip(hit_beats, brief.hits)]
     return Score(meter=meter, key=key, tempo=tempo, bars=bars, sections=sections, chords=chords,
                  parts=tuple(performed), markers=tuple(sorted(markers, key=lambda m: m.beat)))
+
+
+def _frame_for_arc(sections: tuple[Section, ...], arc: tuple[tuple[float, float, float], ...]) -> tuple[Section, ...]:
+    """An arc that starts high has no quiet intro: the theme starts at once."""
+    out = list(sections)
+    if len(out) > 2 and arc[0][1] >= 0.7 and out[0].kind == "intro":
+        out[0] = replace(out[0], name="A", kind="verse")
+    return tuple(out)
 
 
 def clock_bar(clock: Score, seconds: float) -> float:
