@@ -4,9 +4,12 @@ Every section letter (A, B, climax...) owns a one-bar motif: a rhythm and a cont
 steps. A four-bar phrase states the motif, develops it (sequence, variation), and closes on a
 long note; an eight-bar period answers an open phrase (ending on a non-tonic chord tone) with a
 closed one (ending on the tonic). Sections that return (A') restate their motif, B inverts A's
-contour on a new rhythm, the climax lifts A's rhythm into a higher register. Strong beats land on
-chord tones; the line stays in a singable window of the instrument's comfortable range and
-leaves room to breathe at phrase ends.
+contour on a new rhythm, the climax lifts A's rhythm into a higher register. Phrases know their
+place in the section: two-bar phrases group into sentences (idea, sequence, fragmentation,
+variant), a third four-bar phrase fragments the idea. Strong beats land on chord tones and leaps
+land on chord tones; over a borrowed chord the tune keeps to the key and leaves the foreign
+tones to the accompaniment. The line stays in a singable window of the instrument's comfortable
+range, leaves room to breathe at phrase ends, and some phrases are led in by an upbeat.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from gekiban.harmony import section_letter
 from gekiban.instruments import Instrument
 from gekiban.score import ChordEvent, Note, Section
 from gekiban.style import MelodySpec
-from gekiban.theory import SCALES, Key, Meter, chord_scale
+from gekiban.theory import SCALES, Chord, Key, Meter, chord_scale
 
 # Rhythm cells per beat (simple meters) as (onset, length) in quarter notes, by feel.
 _CELLS: dict[str, list[list[tuple[float, float]]]] = {
@@ -115,18 +118,31 @@ class _Line:
     def __init__(self, key: Key, scale: tuple[int, ...], chords: tuple[ChordEvent, ...], low: int, high: int):
         self.key, self.scale, self.chords, self.low, self.high = key, scale, chords, low, high
         self._starts = [c.start for c in chords]
+        self._in_scale = set(scale)
 
     def chord(self, beat: float) -> ChordEvent:
         i = max(0, int(np.searchsorted(self._starts, beat + 1e-9, side="right")) - 1)
         return self.chords[i]
 
+    def _colour(self, chord: Chord) -> set[int]:
+        """Tones of a borrowed or altered chord that lie outside the scale, when at least two of
+        its tones lie inside: the accompaniment carries that colour, the tune keeps to the key
+        (and so keeps its tonal centre). A chord with fewer scale tones keeps them all."""
+        inside = [pc for pc in chord.pitch_classes if pc in self._in_scale]
+        return set(chord.pitch_classes) - self._in_scale if len(inside) >= 2 else set()
+
+    def chord_pcs(self, beat: float) -> set[int]:
+        """The chord tones the line aims for on strong beats at ``beat``."""
+        ch = self.chord(beat).chord
+        return set(ch.pitch_classes) - self._colour(ch)
+
     def allowed(self, beat: float) -> list[int]:
         ch = self.chord(beat).chord
-        pcs = set(chord_scale(ch, self.key, self.scale))
+        pcs = set(chord_scale(ch, self.key, self.scale)) - self._colour(ch)
         return [p for p in range(self.low, self.high + 1) if p % 12 in pcs]
 
     def tones(self, beat: float) -> list[int]:
-        pcs = set(self.chord(beat).chord.pitch_classes)
+        pcs = self.chord_pcs(beat)
         return [p for p in range(self.low, self.high + 1) if p % 12 in pcs] or self.allowed(beat)
 
     def move(self, pitch: int, steps: int, beat: float) -> int:
@@ -143,8 +159,11 @@ class _Line:
         out, pitch, fits = [], start, 0
         for (on, _), step in zip(motif.rhythm, motif.steps):
             pitch = self.move(pitch, step, b0 + on)
+            if abs(step) >= 2:  # a leap lands on a chord tone: leaps outline the harmony, steps pass between
+                tones = self.tones(b0 + on)
+                pitch = min(tones, key=lambda t: (abs(t - pitch), t))
             out.append(pitch)
-            if on in strong_at and pitch % 12 in self.chord(b0 + on).chord.pitch_classes:
+            if on in strong_at and pitch % 12 in self.chord_pcs(b0 + on):
                 fits += 1
         return out, fits
 
@@ -160,10 +179,14 @@ class _Line:
             if score > best_score:
                 best, best_score = pitches, score
         assert best is not None
-        out = []
-        for (on, _), p in zip(motif.rhythm, best):
-            if on in strong_at and p % 12 not in self.chord(b0 + on).chord.pitch_classes:
-                p = min(self.tones(b0 + on), key=lambda t: (abs(t - p), t))
+        out: list[int] = []
+        for k, ((on, _), p) in enumerate(zip(motif.rhythm, best)):
+            if on in strong_at and p % 12 not in self.chord_pcs(b0 + on):
+                # the nearest chord tone, but not a mere repeat of the note before when the
+                # motif meant to move: a snapped line should not stall on one pitch
+                prev = out[-1] if out else None
+                moving = k < len(motif.steps) and motif.steps[k] != 0
+                p = min(self.tones(b0 + on), key=lambda t: (abs(t - p) + (2.5 if moving and t == prev else 0), t))
             out.append(p)
         return out
 
@@ -254,6 +277,7 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
     centre = int(np.clip(lo + 0.62 * (hi - lo), lo + 7, hi - 7))
     motifs = plan_motifs(meter, spec, motif_rng or rng, seed=seed, variation_rng=rng if motif_rng is not None else None)
     notes: list[Note] = []
+    phrases: list[tuple[_Line, list[Note]]] = []
     strong_at = {0.0, meter.pulses[len(meter.pulses) // 2] if len(meter.pulses) > 1 else 0.0}
     tonic_pc = key.tonic
     for sec in sections:
@@ -275,21 +299,91 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
             n = min(phrase_len, sec.end_bar - b)
             final = sec.kind == "outro" and b + n >= sec.end_bar
             closed = k % 2 == 1 or final or b + n >= sec.end_bar
-            notes += _phrase(line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
-                             anchor=centre + lift, final=final)
+            phrase = _phrase(line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
+                             anchor=centre + lift, final=final, index=k, meter=meter)
+            if phrase:
+                phrases.append((line, phrase))
+            notes += phrase
             b += n
             k += 1
+    notes += _pickups(phrases, notes, spec, rng)
     return tuple(_monophonic(notes))
+
+
+def _pickups(phrases: list[tuple[_Line, list[Note]]], notes: list[Note], spec: MelodySpec,
+             rng: np.random.Generator) -> list[Note]:
+    """Anacruses: some phrases are led into by an upbeat eighth a scale step from their first
+    note, sung in the breath the previous phrase left, so phrases join as a singer would."""
+    out: list[Note] = []
+    ends = sorted(n.end for n in notes)
+    p = 0.25 + 0.35 * float(np.clip(spec.density, 0.0, 1.0))
+    for line, phrase in phrases[1:]:
+        first = min(phrase, key=lambda n: n.start)
+        at = first.start - 0.5
+        before = [e for e in ends if e <= first.start + 1e-9]
+        if at < 0 or not before or before[-1] > at - 0.25 or rng.random() >= p:
+            continue
+        pitch = line.move(first.pitch, int(rng.choice([1, -1, 1])), at)  # in the harmony it sounds over
+        if pitch == first.pitch:
+            continue
+        out.append(Note(pitch, at, 0.5, max(20, first.velocity - 10)))
+    return out
+
+
+def _plan(bars: int, index: int, closed: bool) -> list[str]:
+    """What each bar of a phrase does, by the phrase's place in its section.
+
+    Four-bar phrases pair up as a period: an antecedent (basic idea, its answer, a sequence,
+    an open cadence) and a consequent that begins the same way and closes; a third phrase
+    fragments the idea instead. Two-bar phrases group by four into a sentence: the idea, its
+    sequence, its fragmentation, a variant, each closed by a cadence bar.
+    """
+    if bars <= 1:
+        return ["cadence"]
+    if bars == 2:
+        return [("state", "sequence", "fragment", "vary")[index % 4], "cadence"]
+    if bars == 3:
+        return ["state", "vary" if closed else "answer", "cadence"]
+    if bars == 4:
+        if index % 4 == 2:
+            return ["state", "fragment", "sequence", "cadence"]
+        return ["state", "answer", "vary", "cadence"] if closed else ["state", "answer", "sequence", "cadence"]
+    body = ["state", "answer", "sequence", "vary", "fragment", "sequence", "vary"]
+    return body[: bars - 1] + ["cadence"]
+
+
+def _fragment(m: Motif, meter: Meter, rng: np.random.Generator) -> Motif:
+    """Fragmentation: the motif's head (what falls before the bar's second strong pulse),
+    restated on each later pulse group a step further on, so the line presses forward."""
+    bar = meter.bar_beats
+    pulses = meter.pulses
+    span = pulses[len(pulses) // 2] if len(pulses) > 1 and pulses[len(pulses) // 2] > 0 else bar / 2
+    head = [(on, d) for on, d in m.rhythm if on < span - 1e-9]
+    if not head or len(head) == len(m.rhythm):
+        return _develop(m, "vary", rng)
+    head_steps = list(m.steps[: len(head)])
+    shift = int(rng.choice([1, -1, 1, 2]))
+    rhythm, steps = [], []
+    k = 0
+    while k * span < bar - 1e-9:
+        for i, (on, d) in enumerate(head):
+            t = k * span + on
+            if t >= bar - 1e-9:
+                break
+            rhythm.append((t, min(d, bar - t)))
+            if k == 0 or i > 0:
+                steps.append(head_steps[i])
+            else:  # from the previous group's last note to a start one step beyond its first
+                steps.append(shift - sum(head_steps[1:]))
+        k += 1
+    return Motif(tuple(rhythm), tuple(steps))
 
 
 def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, sec: Section, strong_at: set[float],
             tonic_pc: int, *, closed: bool, rng: np.random.Generator, anchor: int, final: bool = False,
-            hint: bool = False) -> list[Note]:
+            hint: bool = False, index: int = 0, meter: Meter | None = None) -> list[Note]:
     """One phrase: motif, its development, and a cadence bar ending on a long note."""
-    body = ["state", "answer", "sequence", "vary", "answer", "sequence", "vary"]
-    plan = body[: bars - 1] + ["cadence"] if bars >= 2 else ["cadence"]
-    if bars == 4 and closed:
-        plan = ["state", "answer", "vary", "cadence"]
+    plan = _plan(bars, index, closed)
     if hint:
         plan = ["state"]
     out: list[Note] = []
@@ -310,6 +404,8 @@ def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, se
         prefer = line.move(first, rise + (seq_shift if what == "sequence" else 0), b0)
         if what == "vary":
             m = _develop(motif, "vary", rng)
+        elif what == "fragment":
+            m = _fragment(motif, meter or Meter(int(round(bar)), 4), rng)
         elif what == "answer":
             m = _answer(motif, bar)
         pitches = line.place(m, b0, strong_at, prefer)
@@ -325,16 +421,21 @@ _ARCH = (0, 1, 3, 2, 1, 3, 2)  # scale steps above the phrase's first note, bar 
 
 
 def _answer(m: Motif, bar: float) -> Motif:
-    """The reply bar of a basic idea: the motif's opening, then a held note to the bar's end."""
+    """The reply bar of a basic idea: the motif's opening up to the middle of the bar, then a
+    held note to the bar's end (reached by a step against the opening's direction), so the
+    reply rests where the idea ran on."""
     half = bar / 2 if bar >= 2 else bar
     head = [(on, d) for on, d in m.rhythm if on < half - 1e-9][:3] or [m.rhythm[0]]
-    last_on = head[-1][0] + head[-1][1]
-    rhythm = head[:-1] + [(head[-1][0], max(last_on, half) - head[-1][0])]
-    if last_on < bar - 0.5:
-        rhythm.append((max(last_on, half), bar - max(last_on, half)))
+    rhythm = [(on, min(d, half - on)) for on, d in head[:-1]]
+    rhythm.append((head[-1][0], max(half, head[-1][0] + 0.25) - head[-1][0]))
+    held = rhythm[-1][0] + rhythm[-1][1]
+    if held < bar - 0.25:
+        rhythm.append((held, bar - held))
     steps = list(m.steps[: len(rhythm)])
     while len(steps) < len(rhythm):
         steps.append(-1 if sum(steps) > 0 else 1)
+    if tuple(rhythm) == m.rhythm and tuple(steps) == m.steps:  # the idea already rests: answer it in contrary motion
+        steps[-1] = -steps[-1] if steps[-1] else (-1 if sum(steps) > 0 else 1)
     return Motif(tuple(rhythm), tuple(steps))
 
 
