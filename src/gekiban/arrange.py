@@ -255,6 +255,7 @@ def _bass(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: 
     low = inst.comfort_low
     out: list[Note] = []
     bar = meter.bar_beats
+    home = _home_scale(chords)
     for sec in live:
         cs = _chords_in(sec, chords, meter)
         pat = "pedal" if sec.tension >= 0.8 and sec.kind != "outro" else spec.pattern or "roots"  # tension: pedal point
@@ -277,8 +278,9 @@ def _bass(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: 
                 for k, t in enumerate(beats):
                     if k == 0:
                         p = r
-                    elif k == len(beats) - 1:
-                        p = target + (1 if target > r else -1)
+                    elif k == len(beats) - 1:  # step into the next root from the scale tone beside it
+                        p = next((target + d for d in ((1, -1) if target > r else (-1, 1)) + (2, -2)
+                                  if (target + d) % 12 in home), target + 1)
                     else:
                         p = _tones_in(c.chord, r, r + 12)[k % 3] if len(_tones_in(c.chord, r, r + 12)) >= 3 else r
                     out.append(Note(p, float(t), 0.9, _vel(sec, 2 if k == 0 else -4)))
@@ -303,12 +305,24 @@ def _bass(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: 
     return out
 
 
+def _home_scale(chords) -> set[int]:
+    """The diatonic collection that holds most of the harmony (weighted by duration)."""
+    weight = np.zeros(12)
+    for c in chords:
+        for pc in c.chord.pitch_classes:
+            weight[pc] += c.duration
+    major = (0, 2, 4, 5, 7, 9, 11)
+    tonic = max(range(12), key=lambda t: sum(weight[(t + i) % 12] for i in major))
+    return {(tonic + i) % 12 for i in major}
+
+
 def _counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: Meter, melody, rng) -> list[Note]:
     """A slower line under the lead: chord tones a third or sixth below it, moving smoothly."""
     starts = np.array([n.start for n in melody]) if melody else np.array([0.0])
     out: list[Note] = []
     prev = (inst.comfort_low + inst.comfort_high) // 2
     half = meter.bar_beats / 2 if not meter.compound else 1.5
+    home = _home_scale(chords)
     for sec in live:
         if sec.kind == "intro":
             continue
@@ -322,6 +336,8 @@ def _counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, mete
                 tones = _tones_in(c.chord, inst.comfort_low, inst.comfort_high)
                 if not tones:
                     break
+                # over a borrowed chord, sing its tones that the key shares (common tones)
+                tones = [p for p in tones if p % 12 in home] or tones
                 if mel is not None:
                     under = [p for p in tones if 3 <= mel - p <= 9]
                     cands = under or tones

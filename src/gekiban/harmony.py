@@ -127,6 +127,9 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
             seq[-1] = "V"  # lead back to the top
         slot_beats = sec.bars * bar_beats / slots
         start = sec.start_bar * bar_beats
+        # the diminished approach leans only into the section's last dominant, where it drives
+        # to the cadence; before every dominant it would smear the key
+        last_pre = max((j for j in range(len(seq) - 1) if _is_dominant(parse_roman(seq[j + 1], key), key)), default=-1)
         for j, r in enumerate(seq):
             chord = parse_roman(r, key)
             if last and not loop and j == len(seq) - 1 and style.harmony.ending == "picardy" and key.is_minor:
@@ -134,7 +137,7 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
             final = last and not loop and j == len(seq) - 1
             if not final:
                 chord, r = _colour(chord, r, key, sec.tension, first=j == 0,
-                                   before_dominant=j + 1 < len(seq) and _is_dominant(parse_roman(seq[j + 1], key), key))
+                                   before_dominant=j == last_pre)
             events.append(ChordEvent(start + j * slot_beats, slot_beats, chord, r))
     return tuple(_merge_repeats(events))
 
@@ -159,8 +162,9 @@ def _is_dominant(chord: Chord, key: Key) -> bool:
 
 def _colour(chord: Chord, roman: str, key: Key, tension: float, *, first: bool, before_dominant: bool) -> tuple[Chord, str]:
     """Tension colours a chord: dominants gain their seventh (from 0.55), a section opens on a
-    suspension (from 0.65), and the chord before a dominant becomes the diminished seventh on
-    the raised fourth, leaning into it (from 0.75). Pedal points are the bass's job."""
+    suspension (from 0.65), and the chord before the section's last dominant becomes the
+    diminished seventh on the raised fourth, leaning into it (from 0.75). Pedal points are the
+    bass's job."""
     if tension >= 0.75 and before_dominant and not first:
         return Chord((key.tonic + 6) % 12, "dim7"), "#iv°7"
     if tension >= 0.55 and _is_dominant(chord, key) and chord.quality == "":
