@@ -1,6 +1,5 @@
 """Shaping in time: arcs, hits, endings, variations and extensions of a Score."""
 
-from dataclasses import replace
 
 import numpy as np
 import pytest

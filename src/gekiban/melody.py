@@ -213,9 +213,6 @@ def motif_from_notes(notes: tuple[tuple[float, float, int], ...], *, key: Key, m
     return Motif(tuple((float(on), float(d)) for on, d, _ in first), tuple(int(np.clip(s, -7, 7)) for s in steps))
 
 
-LETTERS = ("A", "B", "climax", "bridge")
-
-
 def plan_motifs(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, seed: Motif | None = None,
                 variation_rng: np.random.Generator | None = None) -> dict[str, Motif]:
     """The motif of every section letter, drawn in a fixed order so the same generator always

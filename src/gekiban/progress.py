@@ -69,7 +69,3 @@ class Progress:
             self.stream.write("\n")
             self.stream.flush()
         self._drawn = False
-
-
-def silent(stage: str, fraction: float) -> None:
-    """A progress callback that does nothing."""

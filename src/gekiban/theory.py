@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fractions import Fraction
 
 from gekiban.errors import InvalidOptionError
 
@@ -282,8 +281,3 @@ def chord_scale(chord: Chord, key: Key, scale: tuple[int, ...] | None = None) ->
     foreign = tones - base
     ok = {pc for pc in base if not any((pc - f) % 12 in (1, 11) for f in foreign)}
     return tuple(sorted(ok | tones))
-
-
-def beats_fraction(x: float) -> Fraction:
-    """Exact fraction of a beat position, for grid arithmetic without float drift."""
-    return Fraction(x).limit_denominator(960)
