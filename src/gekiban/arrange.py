@@ -194,6 +194,7 @@ def _ostinato(spec: RoleSpec, inst: Instrument, live: list[Section], chords, met
     pat = spec.pattern or "arp-up"
     lo = inst.comfort_low + 12 * spec.octave
     base_low = max(inst.comfort_low, min(55, inst.comfort_high - 19)) + 12 * spec.octave
+    home = _home_scale(chords)
     out: list[Note] = []
     for sec in live:
         busy = sec.energy >= 0.45 or sec.tension >= 0.7
@@ -205,6 +206,12 @@ def _ostinato(spec: RoleSpec, inst: Instrument, live: list[Section], chords, met
                 root += 12
             tones = _tones_in(ch, root, root + 19) or [root]
             fifth = root + 7
+            shared = [p for p in tones if p % 12 in home]
+            if pat in ("arp-up", "arp-updown", "broken", "alberti") and ch.root % 12 not in home and len({p % 12 for p in shared}) >= 2:
+                # over a borrowed chord the figure keeps to the tones the key shares with it;
+                # bass and pad state the new root, the ostinato shimmers on
+                tones = shared
+                root, fifth = shared[0], shared[1]
             if pat == "timpani":
                 r = inst.fit(ch.bass_pc + 36)
                 out.append(Note(r, a, min(1.0, b - a), _vel(sec, 6)))
