@@ -30,7 +30,9 @@ def test_style_ensemble_has_six_or_more_roles():
 
 
 @pytest.mark.parametrize("asked", [("piano",), ("piano", "strings"), ("flute", "harp", "cello"), ("shamisen", "koto", "taiko"),
-                                   ("distortion guitar", "drums", "synth bass")])
+                                   ("distortion guitar", "drums", "synth bass"),
+                                   ("english horn", "french horn", "baritone sax", "whistle"),
+                                   ("sci-fi fx", "metallic pad", "piccolo", "polysynth pad", "orchestral percussion")])
 def test_explicit_instruments_are_exactly_the_ensemble(asked):
     _, _, parts = build(instruments=asked)
     assert {p.instrument for p in parts} == {get_instrument(a).id for a in asked}

@@ -35,6 +35,11 @@ _DEFAULT_REVERB = {"lead": 0.9, "counter": 0.9, "pad": 1.2, "ostinato": 0.8, "ba
 _ROLE_ORDER = ("lead", "counter", "pad", "ostinato", "bass", "drums", "percussion")
 
 
+def base_role(role: str) -> str:
+    """The role a doubled seat plays: ``"pad2"`` and ``"pad3"`` are pads."""
+    return role.rstrip("0123456789")
+
+
 @dataclass(frozen=True)
 class Seat:
     """One chair of the ensemble: a role played by an instrument, with its style spec."""
@@ -78,7 +83,10 @@ def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: S
             continue
         role = next((r for r in roles_of(inst) if r not in taken), None)
         if role is None:  # every suitable role is taken: double the most fitting one
-            role = roles_of(inst)[0] + "2"
+            base, n = roles_of(inst)[0], 2
+            while f"{base}{n}" in taken:
+                n += 1
+            role = f"{base}{n}"
         taken[role] = inst
     for spec in style.roles:
         if spec.role in taken or spec.role in ("drums", "percussion"):
@@ -88,10 +96,10 @@ def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: S
             taken[spec.role] = inst
     seats = []
     for role, inst in taken.items():
-        base = role.rstrip("2")
+        base = base_role(role)
         spec = style.role(base) or RoleSpec(base, (inst.id,))
         seats.append(Seat(role, inst, spec))
-    return sorted(seats, key=lambda s: (_ROLE_ORDER.index(s.role.rstrip("2")), s.role))
+    return sorted(seats, key=lambda s: (_ROLE_ORDER.index(base_role(s.role)), s.role))
 
 
 def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], melody: tuple[Note, ...],
@@ -116,7 +124,7 @@ def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[C
     """
     parts = []
     for seat in seats:
-        role, inst, spec = seat.role.rstrip("2"), seat.instrument, seat.spec
+        role, inst, spec = base_role(seat.role), seat.instrument, seat.spec
         live = [s for s in sections if s.energy >= spec.min_energy - 1e-9] or [max(sections, key=lambda s: s.energy)]
         if role == "lead":
             notes = list(melody)

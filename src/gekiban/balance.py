@@ -27,5 +27,5 @@ def balance_gain(audio: np.ndarray, *, role: str, volume: float, sample_rate: in
     if not math.isfinite(loudness) or volume <= 0:
         return 1.0
     trim = 10.0 * math.log10(volume / 0.8) - volume_db(volume)
-    target = REFERENCE_LUFS + ROLE_BALANCE.get(role.rstrip("2"), -6.0) + trim
+    target = REFERENCE_LUFS + ROLE_BALANCE.get(role.rstrip("0123456789"), -6.0) + trim
     return float(10.0 ** (np.clip(target - loudness, -MAX_TRIM_DB, MAX_TRIM_DB) / 20.0))

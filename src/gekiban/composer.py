@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from gekiban.arrange import Seat, accent_hits, arrange, choose_ensemble
+from gekiban.arrange import Seat, accent_hits, arrange, base_role, choose_ensemble
 from gekiban.brief import Brief
 from gekiban.errors import InvalidOptionError
 from gekiban.form import bars_for, follow_arc, plan_form, split_at
@@ -198,7 +198,7 @@ def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -
     kept_chords = tuple(ChordEvent(c.start, min(c.duration, cut * bar_beats - c.start), c.chord, c.roman)
                         for c in score.chords if c.start < cut * bar_beats - 1e-9)
     chords = kept_chords + added
-    seats = [Seat(p.role, get_instrument(p.instrument), style.role(p.role.rstrip("2")) or RoleSpec(p.role, (p.instrument,)))
+    seats = [Seat(p.role, get_instrument(p.instrument), style.role(base_role(p.role)) or RoleSpec(p.role, (p.instrument,)))
              for p in score.parts]
     lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
     melody = compose_melody(new, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
