@@ -215,7 +215,7 @@ def _ostinato(spec: RoleSpec, inst: Instrument, live: list[Section], chords, met
             tones = _tones_in(ch, root, root + 19) or [root]
             fifth = root + 7
             shared = [p for p in tones if p % 12 in home]
-            if pat in ("arp-up", "arp-updown", "broken", "alberti") and ch.root % 12 not in home and len({p % 12 for p in shared}) >= 2:
+            if pat not in ("chug", "pulse", "strum", "timpani") and ch.root % 12 not in home and len({p % 12 for p in shared}) >= 2:
                 # over a borrowed chord the figure keeps to the tones the key shares with it;
                 # bass and pad state the new root, the ostinato shimmers on
                 tones = shared
