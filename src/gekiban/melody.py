@@ -134,6 +134,8 @@ class _Line:
     def chord_pcs(self, beat: float) -> set[int]:
         """The chord tones the line aims for on strong beats at ``beat``."""
         ch = self.chord(beat).chord
+        if ch.quality in ("5", "sus2"):  # open chords name no third: any scale tone over them is consonant
+            return set(chord_scale(ch, self.key, self.scale)) - self._colour(ch)
         return set(ch.pitch_classes) - self._colour(ch)
 
     def allowed(self, beat: float) -> list[int]:
