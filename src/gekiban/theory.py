@@ -38,6 +38,7 @@ SCALES: dict[str, tuple[int, ...]] = {
     "yo": (0, 2, 5, 7, 9),
     "minyo": (0, 3, 5, 7, 10),
     "in": (0, 1, 5, 7, 8),
+    "in-hexatonic": (0, 1, 5, 7, 8, 10),  # the in scale with both the flat sixth and flat seventh its rising and falling forms use
     "hirajoshi": (0, 2, 3, 7, 8),
     "whole-tone": (0, 2, 4, 6, 8, 10),
     "blues": (0, 3, 5, 6, 7, 10),
