@@ -77,10 +77,10 @@ def _midi_bytes(score: Any) -> bytes:
 
 def request_score(prompt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
     """The (score, brief, style) ``gekiban compose PROMPT OPTIONS`` makes, without audio."""
-    from gekiban.brief import resolve_brief
     from gekiban.composer import build_score
-    from gekiban.styles import blend, parse_style_spec
-    from gekiban.timeline import apply_timing, check_hits, cue_defaults, parse_arc, parse_section_moods
+    from gekiban.styles import resolve_style
+    from gekiban.understand.resolve import resolve_brief
+    from gekiban.understand.timing import apply_timing, check_hits, cue_defaults, parse_arc, parse_section_moods
 
     opts = dict(options)
     timing = {k: opts.pop(k) for k in ("arc", "section", "hit", "ending", "loop", "cue") if k in opts}
@@ -93,15 +93,14 @@ def request_score(prompt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
         arc = parse_section_moods(timing["section"], brief.duration)
     brief = apply_timing(brief, arc=arc, hits=check_hits(timing.get("hit", ()), brief.duration), ending=timing.get("ending"),
                          loop=timing.get("loop"), cue=timing.get("cue"))
-    style_v = blend(parse_style_spec(brief.style))
-    exact = opts.get("tempo") is not None or brief.evidence.get("tempo", "").startswith("prompt:")
-    return build_score(brief, style_v, exact_tempo=exact), brief, style_v
+    style_v = resolve_style(brief.style)[1]
+    return build_score(brief, style_v), brief, style_v
 
 
-def variation_score(brief: Any, style: Any, exact: bool, k: int) -> Any:
+def variation_score(brief: Any, style: Any, k: int) -> Any:
     from gekiban.composer import build_score
 
-    return build_score(brief, style, exact_tempo=exact, variation=k)
+    return build_score(brief, style, variation=k)
 
 
 def extension_score(score: Any, brief: Any, style: Any, seconds: float) -> Any:
@@ -111,7 +110,7 @@ def extension_score(score: Any, brief: Any, style: Any, seconds: float) -> Any:
 
 
 def edited_score(score: Any, edits: dict[str, Any]) -> Any:
-    from gekiban.edit import edit_score, parse_edits
+    from gekiban.edit.edits import edit_score, parse_edits
 
     return edit_score(score, parse_edits(score, **edits))
 
@@ -140,8 +139,7 @@ def sweep() -> dict[str, str]:
         out[case] = _digest(made[case][0])
     for case, k in VARIATIONS:
         score, brief, style = made[case]
-        exact = "tempo" in REQUESTS_BY_ID[case][2] or brief.evidence.get("tempo", "").startswith("prompt:")
-        out[f"{case}-var{k}"] = _digest(variation_score(brief, style, exact, k))
+        out[f"{case}-var{k}"] = _digest(variation_score(brief, style, k))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         seed_file = folder / "seed.mid"
@@ -154,9 +152,6 @@ def sweep() -> dict[str, str]:
         for i, (case, edits) in enumerate(EDITS):
             out[f"{case}-edit{i}"] = _digest(edited_score(reread(made[case][0], folder), edits))
     return out
-
-
-REQUESTS_BY_ID = {case: (case, prompt, options) for case, prompt, options in REQUESTS}
 
 
 def main() -> int:

@@ -4,6 +4,11 @@
 >>> track = gekiban.compose("dramatic battle", duration=30, seed=7)   # doctest: +SKIP
 >>> track.save("out/battle")                                          # doctest: +SKIP
 
+Or resolve the request first, look at it, then compose it:
+
+>>> brief = gekiban.resolve_brief("dramatic battle", duration=30, seed=7)   # doctest: +SKIP
+>>> track = gekiban.compose_brief(brief)                                    # doctest: +SKIP
+
 The public names are loaded on first use, so ``import gekiban`` (and ``gekiban --help``) stays
 fast: nothing heavy (numpy, FluidSynth) is imported until a cue is composed.
 """
@@ -15,38 +20,28 @@ from typing import TYPE_CHECKING, Any
 from gekiban.errors import GekibanError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gekiban.brief import Brief
-    from gekiban.pipeline import Track, compose
+    from gekiban.bundle.track import Track
+    from gekiban.pipeline import compose, compose_brief
+    from gekiban.understand.brief import Brief
+    from gekiban.understand.resolve import resolve_brief
 
-__all__ = ["compose", "Track", "Brief", "GekibanError", "__version__"]
-
-_LAZY = {
-    "compose": ("gekiban.pipeline", "compose"),
-    "Track": ("gekiban.pipeline", "Track"),
-    "Brief": ("gekiban.brief", "Brief"),
-    "resolve_brief": ("gekiban.brief", "resolve_brief"),
-}
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-    except ImportError:  # pragma: no cover
-        return "0.1.0"
-    try:
-        return version("gekiban")
-    except PackageNotFoundError:
-        return "0.1.0"
+__all__ = ["Brief", "GekibanError", "Track", "__version__", "compose", "compose_brief", "resolve_brief"]
 
 
 def __getattr__(name: str) -> Any:
+    """Load a public name on first use (PEP 562)."""
     if name == "__version__":
-        value = _version()
-    elif name in _LAZY:
-        import importlib
+        from gekiban.about import package_version
 
-        module, attr = _LAZY[name]
-        value = getattr(importlib.import_module(module), attr)
+        value: Any = package_version()
+    elif name in ("compose", "compose_brief", "Track"):
+        from gekiban import pipeline
+
+        value = getattr(pipeline, name)
+    elif name == "Brief":
+        from gekiban.understand.brief import Brief as value
+    elif name == "resolve_brief":
+        from gekiban.understand.resolve import resolve_brief as value
     else:
         raise AttributeError(f"module 'gekiban' has no attribute {name!r}")
     globals()[name] = value  # cache: later look-ups skip __getattr__
@@ -54,4 +49,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | set(_LAZY))
+    return sorted(set(globals()) | set(__all__))

@@ -38,3 +38,11 @@ class RenderError(GekibanError, RuntimeError):
 
 class OutputError(GekibanError, OSError):
     """The output folder cannot be written."""
+
+
+class BundleError(InvalidOptionError):
+    """A folder is not a gekiban bundle, or its files do not agree."""
+
+
+class EmbeddingModelError(GekibanError, RuntimeError):
+    """The sentence-embedding model is missing or its files cannot be read."""

@@ -19,11 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gekiban.evaluate.report import ORIGINALITY_NOTES, TrackReport, compare, evaluate_score, lead_codes
-from gekiban.evaluate.metrics import melody_line, lead_part, ngrams, tokens
+from gekiban.composer import build_score
+from gekiban.evaluate.classify import NearestCentroid, features
+from gekiban.evaluate.metrics import lead_part, melody_line, ngrams, tokens
 from gekiban.evaluate.reference import load_reference, shared_ngram_share
+from gekiban.evaluate.report import ORIGINALITY_NOTES, TrackReport, compare, evaluate_score, lead_codes
 from gekiban.score import Score
-from gekiban.style import Style
+from gekiban.styles import all_styles, resolve_style
+from gekiban.styles.schema import Style
+from gekiban.understand.resolve import resolve_brief
 
 OA_MIN, OA_METRICS = 0.7, 5
 RECUR_BAND = (0.30, 0.85)
@@ -55,14 +59,9 @@ class Goal:
 
 def compose_score(*, style: str | None = None, seed: int, prompt: str = "", duration: float | None = None) -> tuple[Score, Style]:
     """The score ``gekiban compose`` would write for these inputs (no audio)."""
-    from gekiban.brief import resolve_brief
-    from gekiban.pipeline import build_score
-    from gekiban.styles import blend, parse_style_spec
-
     brief = resolve_brief(prompt, style=style, seed=seed, duration=duration)
-    the_style = blend(parse_style_spec(brief.style))
-    exact = brief.evidence.get("tempo", "").startswith("prompt:")
-    return build_score(brief, the_style, exact_tempo=exact), the_style
+    the_style = resolve_style(brief.style)[1]
+    return build_score(brief, the_style), the_style
 
 
 def generate(styles: Sequence[str], seeds: Sequence[int], *, duration: float | None = None) -> dict[str, list[Generated]]:
@@ -96,9 +95,6 @@ def seed_diversity(prompt: str, seeds: Sequence[int], *, n: int = 4) -> tuple[fl
 def measure_goals(gen: Mapping[str, Sequence[Generated]], *, split: str = "heldout", prompt: str = "dramatic battle",
                   prompt_seeds: Sequence[int] = tuple(range(1, 11)), train_share: float = 0.7) -> list[Goal]:
     """One :class:`Goal` per quality goal of issue 3 (see the module docstring for the scope)."""
-    from gekiban.evaluate.classify import features, NearestCentroid
-    from gekiban.styles import all_styles
-
     styles = all_styles()
     goals: list[Goal] = []
     every = [g for gs in gen.values() for g in gs]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from gekiban.errors import InvalidOptionError, MidiError
+from gekiban.midi import read_midi
 from gekiban.score import Score
 
 _HINT = "give bundle folders (holding score.mid and track.json) or MIDI files"
@@ -55,8 +56,6 @@ def load_target(path: str | os.PathLike[str]) -> Target:
                 raise InvalidOptionError(f"bundle {label!r}: track.json must hold a JSON object, not {type(meta).__name__}")
     else:
         midi = p
-    from gekiban.midi import read_midi
-
     score = read_midi(midi)
     if not any(part.notes for part in score.parts):
         raise MidiError(f"MIDI file {os.fspath(midi)!r} has no notes to evaluate")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gekiban.instruments import registry
 from gekiban.score import Note, Part, Score
 
 GRID = 4
@@ -91,8 +92,6 @@ def is_percussion(part: Part) -> bool:
     or the registry's sound effects)."""
     if part.is_drum or part.instrument in UNPITCHED:
         return True
-    from gekiban.instruments import registry
-
     inst = registry().get(part.instrument)
     return inst is not None and inst.family == "sound-effects"
 
@@ -352,8 +351,6 @@ def playability(score: Score) -> list[Violation]:
 
     Parts whose instrument is not in the registry are checked for drum keys only.
     """
-    from gekiban.instruments import registry
-
     reg = registry()
     out: list[Violation] = []
     tol = 1.5 / 480  # MIDI-tick jitter is not a chord

@@ -12,7 +12,9 @@ import numpy as np
 
 from gekiban.evaluate.metrics import (LEAD_METRICS, TEXTURE_METRICS, Violation, lead_metrics, lead_part, melody_line,
                                       metric_names, playability, texture_metrics, token_codes, tokens)
-from gekiban.evaluate.reference import Match, Reference, load_reference, melody_index, overlap_area
+from gekiban.errors import InvalidOptionError
+from gekiban.evaluate.load import load_target
+from gekiban.evaluate.reference import SPLITS, Match, Reference, load_reference, melody_index, overlap_area
 from gekiban.score import Score
 
 ORIGINALITY_NOTES = 12
@@ -131,10 +133,6 @@ def evaluate_paths(paths: Sequence[str | os.PathLike[str]], *, reference: bool =
         For a missing path, a folder that is not a bundle, or a malformed file; see
         :func:`gekiban.evaluate.load.load_target`.
     """
-    from gekiban.evaluate.load import load_target
-    from gekiban.evaluate.reference import SPLITS
-    from gekiban.errors import InvalidOptionError
-
     if split not in SPLITS:
         raise InvalidOptionError(f"unknown reference split {split!r}: use one of {', '.join(SPLITS)}")
     if not paths:

@@ -11,20 +11,12 @@
   (sentence embeddings, :mod:`~gekiban.understand.embed`) combined with keyword evidence;
 * :mod:`~gekiban.understand.midi_seed` reads a melody and chord seed from a MIDI file.
 
-Only the standard library is imported here; numpy and the embedding model load on first use.
+The Brief itself (:mod:`~gekiban.understand.brief`) is assembled by
+:mod:`~gekiban.understand.resolve` from the options (checked in
+:mod:`~gekiban.understand.options`), the reading of the prompt
+(:mod:`~gekiban.understand.reading`) and the style's choices (:mod:`~gekiban.understand.choices`);
+:mod:`~gekiban.understand.timing` folds in arcs, hits, endings and short cue types, and
+:mod:`~gekiban.understand.explain` puts the evidence into words.
+
+numpy and the embedding model load on first use.
 """
-
-from __future__ import annotations
-
-ENERGY_LEVELS = (("low", 0.4), ("mid", 0.7), ("high", 1.01))
-
-
-def energy_level(energy: float) -> str:
-    """The level of a ``Brief.energy`` value: below 0.4 ``"low"``, below 0.7 ``"mid"``, else ``"high"``."""
-    for name, upper in ENERGY_LEVELS:
-        if energy < upper:
-            return name
-    return "high"
-
-
-__all__ = ["ENERGY_LEVELS", "energy_level"]

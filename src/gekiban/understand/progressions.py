@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -130,6 +131,11 @@ def find_progression(text: str) -> ProgressionReading | None:
     return None
 
 
+def all_romans(chords: Sequence[str]) -> bool:
+    """True when every chord is a Roman numeral (``"IV△7"``, ``"bVII"``), not a chord symbol."""
+    return all(re.fullmatch(_ROMAN, c) for c in chords)
+
+
 def _roman_mode(items: list[str]) -> str:
     first = re.sub(r"^[b#♭♯]", "", items[0])
     return "minor" if first[:1] == "i" and first[:2] not in ("iv", "ii") and not first.startswith("ii") else "major"
@@ -154,7 +160,7 @@ def parse_chords(text: str) -> ProgressionReading:
     items = [p for p in re.split(r"[\s,、|]+|\s*(?:-|–|→|->)\s*", raw) if p]
     if len(items) > MAX_CHORDS:
         raise InvalidOptionError(f"chords {text!r} has {len(items)} chords: give 1 to {MAX_CHORDS}")
-    romans = all(re.fullmatch(_ROMAN, i) for i in items)
+    romans = all_romans(items)
     for it in items:
         try:
             parse_roman(it, Key(0, "major")) if romans else parse_chord_symbol(it)

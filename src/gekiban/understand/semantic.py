@@ -25,7 +25,7 @@ from gekiban.understand.text import stems_text
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-    from gekiban.style import Style
+    from gekiban.styles.schema import Style
 
 # How a style's score is made: similarity of the prompt to the style's sentences (the mean of
 # the best two, which rewards a style that several sentences support) plus KEYWORD_WEIGHT per

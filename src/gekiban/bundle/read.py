@@ -1,0 +1,129 @@
+"""Reading a bundle back: its Score, Brief, Style and metadata, for edits, variations and
+extensions.
+
+A bundle is a folder written by :func:`gekiban.bundle.write.write_bundle`: ``track.json`` and
+``score.mid`` are required (the audio is re-rendered, never reused). The Score comes from
+``score.mid`` (whose gekiban meta event gives back the sections and chords), with its length in
+bars from ``track.json`` (the MIDI file also holds the release of the last notes). The Brief comes
+from the ``"request"`` block of ``track.json`` (every field of the resolved brief), or, for
+bundles written before it existed, from the ``"brief"`` block and the score.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from gekiban.bundle.schema import MIX_FORMATS, brief_from_dict, evidence_from_dict, legacy_request
+from gekiban.errors import BundleError, MidiError, StyleError
+from gekiban.midi import read_midi
+from gekiban.score import Score
+from gekiban.styles import resolve_style
+from gekiban.styles.schema import Style
+from gekiban.understand.brief import Brief
+from gekiban.understand.options import SAMPLE_RATES
+
+
+def check_bundle(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any]]:
+    """Check that ``directory`` is a bundle and return it with its parsed ``track.json``.
+
+    Raises
+    ------
+    BundleError
+        If the folder does not exist, lacks ``track.json`` or ``score.mid``, or ``track.json``
+        is not a gekiban track description; the message names the folder and what is missing.
+    """
+    folder = Path(directory).expanduser()
+    hint = "a bundle is a folder written by `gekiban compose` (track.json, score.mid, mix, stems)"
+    if not folder.exists():
+        raise BundleError(f"bundle folder {str(folder)!r} does not exist: {hint}")
+    if not folder.is_dir():
+        raise BundleError(f"{str(folder)!r} is a file, not a bundle folder: {hint}")
+    meta_path, midi_path = folder / "track.json", folder / "score.mid"
+    missing = [p.name for p in (meta_path, midi_path) if not p.is_file()]
+    if missing:
+        raise BundleError(f"{str(folder)!r} is not a gekiban bundle: no {' or '.join(missing)} in it ({hint})")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BundleError(f"cannot read {meta_path}: {exc}") from None
+    except ValueError as exc:
+        raise BundleError(f"{meta_path} is not valid JSON ({exc}): {hint}") from None
+    if not isinstance(meta, dict) or "gekiban" not in meta or not isinstance(meta.get("brief"), dict):
+        raise BundleError(f"{meta_path} is not a gekiban track description (no \"gekiban\" version or \"brief\"): {hint}")
+    return folder, meta
+
+
+def load_bundle(directory: str | os.PathLike[str]) -> tuple[Score, Brief, Style, dict[str, Any]]:
+    """Read a bundle: its Score, the Brief it was made from, its Style and ``track.json``.
+
+    Parameters
+    ----------
+    directory
+        A folder written by :func:`gekiban.bundle.write.write_bundle`.
+
+    Returns
+    -------
+    tuple
+        ``(score, brief, style, meta)``. ``meta`` is the parsed ``track.json``.
+
+    Raises
+    ------
+    BundleError
+        If the folder is not a bundle, its MIDI cannot be read, or its files disagree.
+    StyleError
+        If the bundle's style (a style file, say) can no longer be found.
+    """
+    folder, meta = check_bundle(directory)
+    try:
+        score = read_midi(folder / "score.mid")
+    except MidiError as exc:
+        raise BundleError(f"{str(folder)!r} is not a usable bundle: {exc}") from None
+    bars = meta.get("bars")
+    if isinstance(bars, int) and bars >= 1:
+        score = replace(score, bars=bars)  # the MIDI file runs on through the last release
+    if not score.parts:
+        raise BundleError(f"{str(folder)!r} is not a usable bundle: score.mid has no notes")
+    if len(meta.get("parts", [])) not in (0, len(score.parts)):
+        raise BundleError(f"{str(folder)!r}: track.json lists {len(meta['parts'])} parts but score.mid has "
+                          f"{len(score.parts)}; the bundle was changed by hand")
+    request = meta.get("request")
+    if not isinstance(request, dict):
+        request = legacy_request(meta, score)
+    brief = brief_from_dict(request, evidence=evidence_from_dict(meta.get("evidence")))
+    try:
+        style = resolve_style(brief.style)[1]
+    except StyleError as exc:
+        raise StyleError(f"the style {brief.style!r} of bundle {str(folder)!r} cannot be loaded: {exc}") from None
+    if not math.isclose(score.duration, float(meta.get("brief", {}).get("duration", score.duration)), abs_tol=0.01):
+        raise BundleError(f"{str(folder)!r}: score.mid lasts {score.duration:.3f} s but track.json says "
+                          f"{meta['brief']['duration']} s; the bundle was changed by hand")
+    return score, brief, style, meta
+
+
+def bundle_sample_rate(meta: dict[str, Any]) -> int:
+    """The sample rate a bundle was rendered at (48000 when not recorded)."""
+    sr = meta.get("sample_rate", 48000)
+    return sr if sr in SAMPLE_RATES else 48000
+
+
+def bundle_loudness(meta: dict[str, Any]) -> float:
+    """The loudness target a bundle was mastered to (-14 LUFS when not recorded)."""
+    target = meta.get("loudness", {}).get("target_lufs") if isinstance(meta.get("loudness"), dict) else None
+    return float(target) if isinstance(target, (int, float)) else -14.0
+
+
+def bundle_format(meta: dict[str, Any]) -> str:
+    """The format of a bundle's mix (``wav``, ``flac`` or ``mp3``)."""
+    name = str(meta.get("files", {}).get("mix", "mix.wav")) if isinstance(meta.get("files"), dict) else "mix.wav"
+    ext = name.rsplit(".", 1)[-1].lower()
+    return ext if ext in MIX_FORMATS else "wav"
+
+
+def bundle_has_layers(meta: dict[str, Any]) -> bool:
+    """True when the bundle was written with intensity layers."""
+    return isinstance(meta.get("layers"), dict)

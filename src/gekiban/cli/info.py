@@ -1,0 +1,64 @@
+"""The commands that only read: ``styles``, ``instruments``, ``explain`` and ``evaluate``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from gekiban.bundle.schema import brief_to_dict, evidence_to_dict
+from gekiban.cli.common import seed_options
+from gekiban.errors import StyleError
+from gekiban.evaluate import evaluate_paths, format_text
+from gekiban.instruments import registry
+from gekiban.styles import describe_styles
+from gekiban.theory import note_name
+from gekiban.understand.explain import explain_lines
+from gekiban.understand.resolve import resolve_brief
+
+
+def cmd_styles(args: argparse.Namespace) -> int:
+    """Print each style name with its one-line description."""
+    rows = describe_styles()
+    if not rows:
+        raise StyleError("no styles are installed (the package's data/styles folder is empty)")
+    width = max(len(n) for n, _ in rows)
+    for name, desc in rows:
+        print(f"{name:<{width}}  {' '.join(str(desc).split())}")
+    return 0
+
+
+def cmd_instruments(args: argparse.Namespace) -> int:
+    """Print each instrument id with its GM program, family and playable range."""
+    insts = list(registry().values())
+    width = max(len(i.id) for i in insts)
+    print(f"{'id':<{width}}  program  {'family':<13} range")
+    for i in insts:
+        prog = "drums" if i.drum else f"{i.program:>5}"
+        rng = f"{note_name(i.low)}–{note_name(i.high)}"
+        aka = f"  (also: {', '.join(a for a in i.aliases if a != i.id)})" if any(a != i.id for a in i.aliases) else ""
+        print(f"{i.id:<{width}}  {prog:>7}  {i.family:<13} {rng}{aka}")
+    print("\nprogram: General MIDI program, 0-based; drums play on MIDI channel 10.")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print the brief a prompt resolves to and the evidence for each field."""
+    brief = resolve_brief(" ".join(args.prompt), seed=args.seed, duration=args.duration, key=args.key, tempo=args.tempo,
+                          meter=args.meter, style=args.style, instruments=args.instruments, **seed_options(args))
+    if args.json:
+        print(json.dumps({"brief": brief_to_dict(brief), "evidence": evidence_to_dict(brief)}, ensure_ascii=False, indent=2))
+    else:
+        for line in explain_lines(brief):
+            print(line)
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate bundles or MIDI files and print the report (text or JSON)."""
+    report = evaluate_paths(args.paths, reference=args.reference, split=args.split)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in format_text(report):
+            print(line)
+    return 0

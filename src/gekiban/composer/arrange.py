@@ -1,0 +1,207 @@
+"""Arrangement: choose the ensemble and write each role's part over the form and harmony.
+
+Roles (lead, counter, pad, ostinato, bass, drums, percussion) follow the style's RoleSpecs; a
+role plays in the sections whose energy reaches its ``min_energy``, and its density and dynamics
+follow that energy. A user's instrument list replaces the style's palette: each instrument takes
+the roles its family suits, so the output uses exactly the instruments asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from gekiban.composer.drums import drum_part
+from gekiban.composer.figures import WRITERS, swells, velocity
+from gekiban.composer.harmony import voice_lead
+from gekiban.instruments import Instrument, get_instrument
+from gekiban.roles import ROLE_NAMES, base_role, role_of
+from gekiban.score import ChordEvent, Note, Part, Section
+from gekiban.styles.schema import Groove, RoleSpec, Style
+from gekiban.theory import Meter
+
+# Which roles an instrument family can take, best first.
+_FAMILY_ROLES = {
+    "keys": ("ostinato", "pad", "lead", "bass", "counter"), "mallets": ("ostinato", "lead", "counter"),
+    "organ": ("pad", "lead", "ostinato"), "guitar": ("ostinato", "lead", "counter"),
+    "bass": ("bass",), "strings": ("lead", "counter", "bass"), "ensemble": ("pad", "ostinato", "counter", "lead"),
+    "brass": ("lead", "counter", "pad"), "reed": ("lead", "counter"), "pipe": ("lead", "counter"),
+    "lead": ("lead", "ostinato", "counter"), "pad": ("pad",), "fx": ("pad",),
+    "ethnic": ("lead", "ostinato", "counter"), "percussive": ("percussion",), "drums": ("drums", "percussion"),
+    "sound-effects": ("pad",),
+}
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One chair of the ensemble: a role played by an instrument, with its style spec."""
+
+    role: str
+    instrument: Instrument
+    spec: RoleSpec
+
+
+def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: Sequence[str] = (), alternate: int = 0) -> list[Seat]:
+    """The seats of the cue.
+
+    Without ``instruments`` the style's roles and their first instruments are used, minus any
+    instrument (or role name, e.g. ``"drums"``) in ``exclude``. With ``instruments`` the output
+    uses exactly those: each takes its best free role, a lead is always seated, and the style's
+    remaining roles are covered by instruments that suit them. ``alternate`` = k picks the k-th
+    listed alternative for every role but the lead (variations change colour, keep the theme).
+    """
+    excluded = {get_instrument(x).id if x not in ROLE_NAMES else x for x in exclude}
+    if not instruments:
+        seats = []
+        for spec in style.roles:
+            options = [get_instrument(i) for i in spec.instruments if get_instrument(i).id not in excluded]
+            shift = alternate if spec.role != "lead" and options else 0
+            inst = options[shift % len(options)] if options else None
+            if inst is None or spec.role in excluded:
+                continue
+            seats.append(Seat(spec.role, inst, spec))
+        return sorted(seats, key=lambda s: ROLE_NAMES.index(s.role)) or [Seat("lead", get_instrument("piano"), RoleSpec("lead", ("piano",)))]
+    insts = [get_instrument(i) for i in instruments]
+    taken: dict[str, Instrument] = {}
+
+    def roles_of(inst: Instrument) -> tuple[str, ...]:
+        return _FAMILY_ROLES.get(inst.family, ("lead",))
+
+    lead = next((i for i in insts if "lead" in roles_of(i)[:3] and not i.drum), None) or next((i for i in insts if not i.drum), None)
+    if lead is not None:
+        taken["lead"] = lead
+    for inst in insts:
+        if inst in taken.values():
+            continue
+        role = next((r for r in roles_of(inst) if r not in taken), None)
+        if role is None:  # every suitable role is taken: double the most fitting one
+            base, n = roles_of(inst)[0], 2
+            while f"{base}{n}" in taken:
+                n += 1
+            role = f"{base}{n}"
+        taken[role] = inst
+    for spec in style.roles:
+        if spec.role in taken or spec.role in ("drums", "percussion"):
+            continue
+        inst = next((i for i in insts if spec.role in roles_of(i) and not i.drum), None)
+        if inst is not None:
+            taken[spec.role] = inst
+    seats = []
+    for role, inst in taken.items():
+        base = base_role(role)
+        spec = style.role(base) or RoleSpec(base, (inst.id,))
+        seats.append(Seat(role, inst, spec))
+    return sorted(seats, key=lambda s: (ROLE_NAMES.index(base_role(s.role)), s.role))
+
+
+def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], melody: tuple[Note, ...],
+            meter: Meter, style: Style, grooves: Mapping[str, Groove], rng: np.random.Generator,
+            ending: str = "ring") -> tuple[Part, ...]:
+    """Write one Part per seat (before humanizing and playability rules).
+
+    Parameters
+    ----------
+    seats
+        The ensemble from :func:`choose_ensemble`.
+    sections, chords, melody
+        Form, chord timeline and lead line.
+    meter, style, grooves
+        Meter; the style (patterns, swing); the groove catalogue for drums and percussion.
+    rng
+        Random generator for the small choices.
+    ending
+        ``"ring"``: a held final chord rings out; ``"button"``: one short accented final chord;
+        ``"fade"``: the parts play on, dying away over the last bars; ``"loop"``: no ending, the
+        last bar leads back to the first.
+    """
+    parts = []
+    for seat in seats:
+        role, inst, spec = base_role(seat.role), seat.instrument, seat.spec
+        live = [s for s in sections if s.energy >= spec.min_energy - 1e-9] or [max(sections, key=lambda s: s.energy)]
+        if role == "lead":
+            notes = list(melody)
+            if seat.role != "lead":  # a second lead instrument doubles the line an octave away
+                notes = [Note(inst.fit(n.pitch), n.start, n.duration, n.velocity) for n in melody]
+        elif role in ("drums", "percussion"):
+            notes = drum_part(spec.pattern, inst, live, sections, meter=meter, grooves=grooves,
+                              ending=ending in ("ring", "button"), rng=rng)
+        else:
+            notes = WRITERS[role](spec, inst, live, chords, meter, melody, rng)
+            if ending in ("ring", "button") and role != "counter":
+                notes = _final_chord(notes, role, inst, sections, chords, meter)
+            notes = _restrike(notes, meter.bar_beats * (2 if meter.bar_beats < 3 else 1))
+        if ending == "button":
+            notes = _button(notes, sections, meter)
+        elif ending == "fade":
+            notes = _die_away(notes, sections, meter)
+        controls = swells(spec, live, chords) if role == "pad" and spec.pattern == "swell" else ()
+        parts.append(Part(role=seat.role, instrument=inst.id, program=inst.program, notes=tuple(notes), is_drum=inst.drum,
+                          volume=spec.volume, pan=spec.pan or role_of(role).pan,
+                          reverb=float(np.clip(style.reverb * role_of(role).reverb, 0, 1)), controls=controls))
+    return tuple(parts)
+
+
+def _restrike(notes: list[Note], longest: float) -> list[Note]:
+    """Split notes held longer than ``longest`` beats into re-struck ones on the bar grid, as a
+    player re-bows or re-strikes: many SoundFont samples die away within a few seconds."""
+    out = []
+    for n in notes:
+        t, end = n.start, n.end
+        while end - t > longest * 1.5:
+            nxt = (int(t // longest) + 1) * longest
+            out.append(Note(n.pitch, t, nxt - t, n.velocity if t == n.start else max(1, n.velocity - 6)))
+            t = nxt
+        out.append(Note(n.pitch, t, end - t, n.velocity if t == n.start else max(1, n.velocity - 6)))
+    return out
+
+
+def _button(notes: list[Note], sections: tuple[Section, ...], meter: Meter) -> list[Note]:
+    """A button ending: whatever sounds on the last downbeat is cut to one short accented stab."""
+    t0 = (sections[-1].end_bar - 1) * meter.bar_beats
+    return [Note(n.pitch, n.start, min(n.duration, 0.5), min(127, n.velocity + 12)) if n.start >= t0 - 1e-9 else n
+            for n in notes if n.start < t0 + 1e-9]
+
+
+def _die_away(notes: list[Note], sections: tuple[Section, ...], meter: Meter) -> list[Note]:
+    """A fade ending: velocities fall over the last four bars (the mix fades the audio too)."""
+    end = sections[-1].end_bar * meter.bar_beats
+    start = max(0.0, end - 4 * meter.bar_beats)
+    out = []
+    for n in notes:
+        k = 1.0 if n.start < start else max(0.25, 1.0 - 0.75 * (n.start - start) / (end - start))
+        out.append(Note(n.pitch, n.start, n.duration, max(1, int(round(n.velocity * k)))))
+    return out
+
+
+def accent_hits(parts: tuple[Part, ...], beats: list[float]) -> tuple[Part, ...]:
+    """Tutti accents on hit downbeats: every note struck there is louder, and the drum kit adds
+    a crash and a kick."""
+    if not beats:
+        return parts
+    out = []
+    for p in parts:
+        notes = [Note(n.pitch, n.start, n.duration, min(127, n.velocity + 18)) if any(abs(n.start - b) < 1e-6 for b in beats) else n
+                 for n in p.notes]
+        if p.is_drum:
+            struck = {(n.pitch, round(n.start, 6)) for n in notes}
+            notes += [Note(key, b, 1.0, 120) for b in beats for key in (49, 36) if (key, round(b, 6)) not in struck]
+        out.append(replace(p, notes=tuple(sorted(notes, key=lambda n: (n.start, n.pitch)))))
+    return tuple(out)
+
+
+def _final_chord(notes: list[Note], role: str, inst: Instrument, sections, chords, meter: Meter) -> list[Note]:
+    """Replace what a role plays in the last bar by one held final chord: the ring-out."""
+    last_bar = sections[-1].end_bar - 1
+    t0 = last_bar * meter.bar_beats
+    kept = [n for n in notes if n.start < t0 - 1e-9]
+    kept = [Note(n.pitch, n.start, min(n.duration, t0 - n.start), n.velocity) for n in kept]
+    final = chords[-1].chord
+    vel = velocity(sections[-1], 0)
+    if role == "bass":
+        r = inst.comfort_low + (final.root - inst.comfort_low) % 12
+        return kept + [Note(r, t0, meter.bar_beats, vel)]
+    low, high = max(inst.comfort_low, 48), min(inst.comfort_high, 79)
+    v = voice_lead([final], low=low, high=high, voices=min(4, inst.polyphony))[0]
+    return kept + [Note(p, t0, meter.bar_beats, vel) for p in v]
