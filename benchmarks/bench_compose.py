@@ -38,7 +38,7 @@ def main() -> int:
     ap.add_argument("--style", default="orchestral-battle")
     ap.add_argument("--prompt", default="the hero's last stand on a burning bridge")
     args = ap.parse_args()
-    from gekiban.render import find_soundfont, render_midi_cli
+    from gekiban.audio.render import find_soundfont, render_midi_cli
 
     sf = find_soundfont()
     print(f"soundfont: {sf}\nstyle: {args.style}\n")

@@ -56,11 +56,11 @@ def _merge(seq: list[Any]) -> list[Any]:
 
 def plays_progression(brief: Any, romans_or_symbols: tuple[str, ...]) -> str:
     """'' when the score built from ``brief`` plays the chords in order, else the problem."""
-    from gekiban.brief import brief_style
-    from gekiban.harmony import read_chord
-    from gekiban.pipeline import build_score
+    from gekiban.composer import build_score
+    from gekiban.composer.harmony import read_chord
+    from gekiban.styles import resolve_style
 
-    score = build_score(brief, brief_style(brief), exact_tempo=True)
+    score = build_score(brief, resolve_style(brief.style)[1])
     want = _merge([read_chord(c, brief.key) for c in romans_or_symbols])
     got = [e.chord for e in score.chords][: len(want)]
     if got != want:
@@ -72,7 +72,7 @@ def check(item: dict[str, Any], brief: Any, styles: dict[str, Any], *, build: bo
     """Score one labeled prompt against its brief."""
     from gekiban.styles import load_progressions
     from gekiban.theory import parse_key
-    from gekiban.understand import energy_level
+    from gekiban.understand.brief import energy_level
 
     main = max(brief.style_blend, key=lambda p: p[1])[0] if brief.style_blend else brief.style
     family = styles[main].family if main in styles else "?"
@@ -118,7 +118,7 @@ def check(item: dict[str, Any], brief: Any, styles: dict[str, Any], *, build: bo
 
 def run(items: list[dict[str, Any]], *, build: bool = True) -> tuple[list[Result], list[float]]:
     """Resolve every prompt (warm: the model and style vectors are loaded first) and score it."""
-    from gekiban.brief import resolve_brief
+    from gekiban.understand.resolve import resolve_brief
     from gekiban.styles import all_styles
     from gekiban.understand.semantic import warm_up
 

@@ -1,7 +1,7 @@
 """Benchmark: in-process per-part rendering vs. the fluidsynth command line.
 
 Builds a 180 s score (90 bars of 4/4 at 120 bpm, 7 parts) in code, then times
-:func:`gekiban.render.render_parts` (1 and 2 workers, each in a fresh process so peak RSS is
+:func:`gekiban.audio.render.render_parts` (1 and 2 workers, each in a fresh process so peak RSS is
 its own) and ``fluidsynth -ni`` on the same MIDI file.
 
 Run: ``.venv/bin/python benchmarks/bench_render.py [--soundfont PATH]``
@@ -66,7 +66,7 @@ def bench_score(bars: int = 90, bpm: float = 120.0, seed: int = 7) -> Score:
 
 def _child_cli(soundfont: str | None) -> None:
     from gekiban.midi import write_midi
-    from gekiban.render import render_midi_cli
+    from gekiban.audio.render import render_midi_cli
 
     with tempfile.TemporaryDirectory() as tmp:
         mid = write_midi(bench_score(), Path(tmp) / "bench.mid")
@@ -77,7 +77,7 @@ def _child_cli(soundfont: str | None) -> None:
 
 
 def _child(workers: int, soundfont: str | None) -> None:
-    from gekiban.render import render_parts
+    from gekiban.audio.render import render_parts
 
     score = bench_score()
     t = time.perf_counter()
@@ -100,7 +100,7 @@ def main() -> None:
     if args.child:
         _child(int(args.child), args.soundfont)
         return
-    from gekiban.render import find_soundfont
+    from gekiban.audio.render import find_soundfont
 
     font = find_soundfont(args.soundfont)
     print(f"soundfont: {font}")

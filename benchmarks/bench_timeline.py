@@ -10,11 +10,11 @@ It prints:
   the loudness of the pre-master mix (the stems summed before the loudness gain, BS.1770) over
   the section. Spearman ρ per arc, and pooled over all sections of a style. Goal ρ ≥ 0.8.
 * hits: the error in ms of each hit in the rendered mix (onset of the accent found in the audio
-  by :func:`gekiban.timeline.measure_onset`) and in the MIDI (the marker's time through the tempo
+  by :func:`gekiban.audio.analysis.measure_onset`) and in the MIDI (the marker's time through the tempo
   map). Goal: within ±10 ms.
 * loops: for loops of several styles, the file length against whole bars at the tempo (exact to
   the sample), and the seam of the mix tiled three times: sample step and short-window spectral
-  flux against their 99th percentile inside (:func:`gekiban.looping.seam_measures`; a ratio
+  flux against their 99th percentile inside (:func:`gekiban.audio.analysis.seam_measures`; a ratio
   below 1 is no outlier; the goal). Also shown, not a goal: the level of the 10 ms either side
   of the seam against the 1st percentile inside ("gap"; above 1 when the music breathes
   before the wrap — notes released early in the last bar — and far above for a real gap).
@@ -48,7 +48,7 @@ DURATION = 60.0
 
 
 def arc_points(kind: str, spec, duration: float):
-    from gekiban.timeline import check_arc, parse_arc, parse_section_moods
+    from gekiban.understand.timing import check_arc, parse_arc, parse_section_moods
 
     if kind == "arc":
         return parse_arc(spec, duration)
@@ -63,7 +63,7 @@ def mean_intensity(points, t0: float, t1: float) -> float:
 
 
 def section_measures(track, points):
-    from gekiban.mix import integrated_loudness
+    from gekiban.audio.meter import integrated_loudness
 
     score, sr = track.score, track.sample_rate
     pre = sum(s.astype(np.float64) for s in track.stems) / track.master.stem_gain
@@ -111,7 +111,7 @@ def bench_arcs(quick: bool) -> list[float]:
 
 def bench_hits(quick: bool) -> float:
     from gekiban.pipeline import compose
-    from gekiban.timeline import measure_onset
+    from gekiban.audio.analysis import measure_onset
 
     print("\n== hits: error of each hit (ms) ==")
     cases = [("tense chase", 60, [12.5, 42.5], 3), ("gentle morning piano", 45, [10.0, 31.7], 4),
@@ -130,7 +130,7 @@ def bench_hits(quick: bool) -> float:
 
 
 def bench_loops(quick: bool) -> tuple[int, float]:
-    from gekiban.looping import seam_measures
+    from gekiban.audio.analysis import seam_measures
     from gekiban.pipeline import compose
 
     print("\n== loops: length and seams (tiled 3×; ratio < 1 = not an outlier) ==")
@@ -152,7 +152,8 @@ def bench_loops(quick: bool) -> tuple[int, float]:
 
 
 def bench_extension_and_edits() -> int:
-    from gekiban.edit import edit_bundle, extend_bundle, transpose_interval
+    from gekiban.edit.keys import transpose_interval
+    from gekiban.edit.operations import edit_bundle, extend_bundle
     from gekiban.midi import read_midi
     from gekiban.pipeline import compose
 

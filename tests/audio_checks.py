@@ -4,6 +4,8 @@ Key: a chroma vector from the magnitude spectrum, correlated with the Krumhansl-
 profiles of all 24 keys. Tempo: the autocorrelation of a spectral-flux onset envelope.
 """
 
+import math
+
 import numpy as np
 from scipy import signal
 
@@ -42,3 +44,31 @@ def heard_tempo(audio: np.ndarray, sample_rate: int, lo: float = 60, hi: float =
     ok = (lags >= 60 / hi) & (lags <= 60 / lo)
     lag = lags[ok][np.argmax(ac[ok])]
     return 60.0 / lag
+
+
+SR = 48_000
+
+
+def noise(seconds: float, rms: float, seed: int = 1) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((int(seconds * SR), 2)) * rms).astype(np.float32)
+
+
+def sine_with_transients(seconds: float = 4.0) -> list[np.ndarray]:
+    """Two stems: a soft 220 Hz pad and sharp decaying hits four times a second."""
+    t = np.arange(int(seconds * SR)) / SR
+    pad = 0.1 * np.sin(2 * np.pi * 220 * t) * (1 + 0.3 * np.sin(2 * np.pi * 0.5 * t))
+    hits = np.zeros_like(t)
+    hits[:: SR // 4] = 1.0
+    k = np.arange(SR // 5)
+    hit = np.exp(-k / 2400.0) * np.sin(2 * np.pi * 180 * k / SR + 0.4 * np.sin(k / 7.0))
+    hits = np.convolve(hits, hit)[: t.size] * 0.5
+    pad_st = np.stack([pad, 0.9 * pad], axis=1).astype(np.float32)
+    hit_st = np.stack([0.8 * hits, hits], axis=1).astype(np.float32)
+    return [pad_st, hit_st]
+
+
+def reference_true_peak_db(x: np.ndarray) -> float:
+    """An independent 4x meter: scipy's long polyphase interpolator."""
+    up = signal.resample_poly(x.astype(np.float64), 4, 1, axis=0, window=("kaiser", 10.0))
+    return 20 * math.log10(float(np.abs(up).max()))

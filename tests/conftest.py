@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 
-from gekiban.errors import StyleError
-from gekiban.style import HarmonySpec, MelodySpec, RoleSpec, Style
+from style_fixtures import FAKE_STYLES
 
 
 @pytest.fixture
@@ -19,75 +15,69 @@ def rng():
     return np.random.default_rng(20240601)
 
 
-def make_style(name: str, **kw) -> Style:
-    """A small valid Style; keyword arguments override the defaults."""
-    base = dict(
-        name=name, description=f"{name} test style", family="scene", tempo=(90, 120), meters=("4/4",),
-        modes=("major",), harmony=HarmonySpec(("royal-road",)), melody=MelodySpec(),
-        roles=(RoleSpec("lead", ("flute",)), RoleSpec("pad", ("strings",)), RoleSpec("bass", ("acoustic-bass",))),
-        tags=(), tags_ja=(), tonics=("C", "G", "D"), energy=0.5, tension=0.3,
-    )
-    base.update(kw)
-    return Style(**base)
+@pytest.fixture
+def fake_styles():
+    """The fixed six-style library of :mod:`style_fixtures` (names in ``FAKE_STYLES``)."""
+    return FAKE_STYLES
 
 
-FAKE_STYLES = {
-    "hopeful": make_style("hopeful", tags=("hopeful", "uplifting", "bright", "morning"), tags_ja=("希望",),
-                          tempo=(90, 120), energy=0.5, tension=0.2),
-    "orchestral-battle": make_style("orchestral-battle", family="battle", tempo=(140, 175), modes=("minor", "phrygian"),
-                                    tags=("battle", "fight", "dramatic", "epic", "war", "boss fight"),
-                                    tags_ja=("戦闘", "バトル"), tonics=("D", "E", "C"), energy=0.85, tension=0.7),
-    "sad-farewell": make_style("sad-farewell", family="emotional", tempo=(60, 80), modes=("minor", "major"),
-                               meters=("4/4", "3/4"), tags=("sad", "farewell", "tears", "goodbye"),
-                               tags_ja=("別れ", "切ない", "悲しい"), tonics=("A", "E"), energy=0.25, tension=0.35),
-    "lofi": make_style("lofi", family="chill", tempo=(70, 90), modes=("major", "dorian"),
-                       tags=("lofi", "lo-fi", "study", "chill", "cafe", "rainy night"), tags_ja=("ローファイ", "カフェ"),
-                       energy=0.35, tension=0.2),
-    "festival": make_style("festival", family="japanese", tempo=(110, 140), meters=("2/4", "4/4"),
-                           tags=("festival", "matsuri", "summer"), tags_ja=("祭", "祭り"), energy=0.75, tension=0.2),
-    "stinger": make_style("stinger", family="short", tempo=(100, 140), tags=("stinger", "transition", "hit"),
-                          tags_ja=("ブリッジ",), energy=0.7, tension=0.6, form="short"),
-}
+class FakeTrack:
+    """What the command line needs of a Track, without composing: a brief, a short score and a
+    master result; ``save`` writes a stand-in mix."""
 
+    def __init__(self, brief):
+        from types import SimpleNamespace
 
-def _parse_style_spec(spec: str):
-    out = []
-    for part in spec.split("+"):
-        name, _, weight = part.strip().partition(":")
-        if name not in FAKE_STYLES:
-            raise StyleError(f"unknown style {name!r}: choose one of {', '.join(FAKE_STYLES)}")
-        try:
-            w = float(weight) if weight else 1.0
-        except ValueError:
-            raise StyleError(f"bad weight {weight!r} in style {spec!r}") from None
-        out.append((FAKE_STYLES[name], w))
-    return out
+        self.brief = brief
+        self.sample_rate = 48000
+        self.style = SimpleNamespace(name=brief.style)
+        self.score = SimpleNamespace(duration=3.2, tempo=(SimpleNamespace(bpm=brief.tempo),), key=brief.key, meter=brief.meter)
+        self.master = SimpleNamespace(integrated_lufs=-14.02, true_peak_dbtp=-1.3)
 
+    def save(self, directory, *, format="wav", layers=False):
+        from pathlib import Path
 
-def _blend(parts):
-    if len(parts) == 1:
-        return parts[0][0]
-    total = sum(w for _, w in parts)
-    first = max(parts, key=lambda p: p[1])[0]
-    mix = lambda f: sum(getattr(s, f) * w for s, w in parts) / total  # noqa: E731
-    return make_style("+".join(s.name for s, _ in parts), family=first.family, modes=first.modes,
-                      meters=first.meters, tonics=first.tonics,
-                      tempo=(round(sum(s.tempo[0] * w for s, w in parts) / total),
-                             round(sum(s.tempo[1] * w for s, w in parts) / total)),
-                      energy=mix("energy"), tension=mix("tension"))
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"mix.{format}").write_bytes(b"RIFF")
+        return d
 
 
 @pytest.fixture
-def fake_styles(monkeypatch):
-    """Replace ``gekiban.styles`` with a fixed six-style library (names in ``FAKE_STYLES``)."""
-    mod = types.ModuleType("gekiban.styles")
-    mod.all_styles = lambda: dict(FAKE_STYLES)
-    mod.load_style = lambda name: _parse_style_spec(name)[0][0]
-    mod.parse_style_spec = _parse_style_spec
-    mod.blend = _blend
-    mod.describe_styles = lambda: [(s.name, s.description) for s in FAKE_STYLES.values()]
-    monkeypatch.setitem(sys.modules, "gekiban.styles", mod)
-    import gekiban
+def fake_pipeline(monkeypatch):
+    """``gekiban compose`` over the fixed test styles with a stand-in for ``compose_brief`` that
+    records each call (``{"brief": ..., **options}``) and returns a :class:`FakeTrack`; the
+    SoundFont look-up is skipped."""
+    from functools import partial
 
-    monkeypatch.setattr(gekiban, "styles", mod, raising=False)
-    return FAKE_STYLES
+    from gekiban.cli import compose as cli_compose
+    from gekiban.understand.resolve import resolve_brief
+
+    calls: list[dict] = []
+
+    def compose_brief(brief, **kw):
+        calls.append({"brief": brief, **kw})
+        for stage in ("composing", "rendering", "mastering"):
+            kw["progress"](stage, 0.5)
+        return FakeTrack(brief)
+
+    monkeypatch.setattr(cli_compose, "compose_brief", compose_brief)
+    monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))
+    monkeypatch.setattr(cli_compose, "find_soundfont", lambda path=None: None)
+    return calls
+
+
+@pytest.fixture
+def no_compose(monkeypatch):
+    """``gekiban compose`` over the fixed test styles that fails the test if it gets as far as
+    composing: bad input must stop before."""
+    from functools import partial
+
+    from gekiban.cli import compose as cli_compose
+    from gekiban.understand.resolve import resolve_brief
+
+    def compose_brief(*a, **k):  # pragma: no cover - reaching it is the failure
+        raise AssertionError("compose_brief was called despite bad input")
+
+    monkeypatch.setattr(cli_compose, "compose_brief", compose_brief)
+    monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))

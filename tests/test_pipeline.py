@@ -5,18 +5,20 @@ import json
 import numpy as np
 import pytest
 
-from gekiban.audio_io import read_audio
-from gekiban.brief import resolve_brief
+from gekiban.audio.files import read_audio
+from gekiban.understand.resolve import resolve_brief
 from gekiban.instruments import get_instrument
 from gekiban.midi import read_midi, score_to_midi
-from gekiban.mix import longest_silence, measure
-from gekiban.pipeline import build_score, compose
-from gekiban.styles import all_styles, blend, parse_style_spec
+from gekiban.audio.analysis import longest_silence
+from gekiban.audio.meter import measure
+from gekiban.composer import build_score
+from gekiban.pipeline import compose
+from gekiban.styles import all_styles, resolve_style
 
 
 def score_for(prompt="", **options):
     brief = resolve_brief(prompt, **options)
-    return brief, build_score(brief, blend(parse_style_spec(brief.style)), exact_tempo=options.get("tempo") is not None)
+    return brief, build_score(brief, resolve_style(brief.style)[1])
 
 
 def midi_bytes(score):
@@ -125,7 +127,7 @@ def test_mix_meets_delivery_rules(bundle):
 
 def test_stems_sum_to_the_mix_before_the_limiter(bundle):
     track, out = bundle
-    from gekiban.mix import premaster
+    from gekiban.audio.limiter import premaster
 
     stems = [read_audio(p)[0] for p in sorted((out / "stems").iterdir())]
     mix, _ = read_audio(out / "mix.wav")
@@ -169,7 +171,7 @@ def test_the_audio_is_heard_in_the_asked_key_and_tempo(style, key, tempo):
 
 
 def test_parts_are_balanced_around_the_lead(bundle):
-    from gekiban.mix import integrated_loudness
+    from gekiban.audio.meter import integrated_loudness
 
     track, _ = bundle
     levels = {p.role: integrated_loudness(s, sample_rate=track.sample_rate) for p, s in zip(track.parts, track.stems)}

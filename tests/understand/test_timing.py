@@ -2,29 +2,19 @@
 options that carry them (bad values are refused with a clear message and write nothing)."""
 
 import json
-import sys
-import types
 
 import pytest
 
 from gekiban import cli
-from gekiban.brief import resolve_brief
+from gekiban.understand.resolve import resolve_brief
 from gekiban.errors import InvalidOptionError
-from gekiban.timeline import (
-    CUES,
-    ENDINGS,
-    MOOD_ALIASES,
-    MOODS,
-    apply_timing,
-    check_arc,
-    check_hits,
-    cue_defaults,
-    load_arc_file,
-    mood_values,
-    parse_arc,
-    parse_section_moods,
-    parse_time,
-)
+from gekiban.understand.timing import ENDINGS, MOOD_ALIASES, MOODS, apply_timing, cue_types, check_arc, check_hits, cue_defaults, load_arc_file, mood_values, parse_arc, parse_section_moods, parse_time
+from style_fixtures import FAKE_STYLES
+
+
+def fake_brief(prompt="", **kw):
+    """resolve_brief over the fixed test styles."""
+    return resolve_brief(prompt, styles=FAKE_STYLES, **kw)
 
 
 # ----------------------------------------------------------------------------------- times
@@ -195,11 +185,11 @@ def test_check_hits_rejects_bad_hits(hits, shown):
 
 
 def test_apply_timing_and_cue_defaults_still_hold(fake_styles):
-    brief = resolve_brief("", style="hopeful", duration=60, seed=1)
+    brief = fake_brief("", style="hopeful", duration=60, seed=1)
     out = apply_timing(brief, arc=parse_arc("calm>climax", 60), hits=(30,), ending="fade", cue=None)
     assert out.ending == "fade" and out.hits == (30.0,) and len(out.arc) == 4 and not out.loop
     assert apply_timing(brief, loop=True).ending == "loop"
-    assert set(ENDINGS) == {"ring", "fade", "button", "loop"} and set(CUES) == {"stinger", "eyecatch", "preview", "bumper"}
+    assert set(ENDINGS) == {"ring", "fade", "button", "loop"} and set(cue_types()) == {"stinger", "eyecatch", "preview", "bumper"}
     assert cue_defaults("preview", style=None, duration=None) == (None, 30.0)
     with pytest.raises(InvalidOptionError, match="hit at 61 s"):
         apply_timing(brief, hits=(61,))
@@ -209,29 +199,9 @@ def test_apply_timing_and_cue_defaults_still_hold(fake_styles):
 
 
 @pytest.fixture
-def recorded(monkeypatch, fake_styles):
-    """A stand-in pipeline that records the compose call and writes a tiny bundle."""
-    calls = []
-    mod = types.ModuleType("gekiban.pipeline")
-
-    class Track:
-        def __init__(self, brief):
-            self.brief, self.score, self.master, self.sample_rate = brief, None, None, 48000
-
-        def save(self, directory, *, format="wav"):
-            directory.mkdir(parents=True, exist_ok=True)
-            (directory / f"mix.{format}").write_bytes(b"RIFF")
-            return directory
-
-    def compose(prompt="", **kw):
-        calls.append(kw)
-        names = ("duration", "seed", "key", "tempo", "meter", "style", "instruments")
-        return Track(resolve_brief(prompt, **{k: kw[k] for k in names}))
-
-    mod.compose = compose
-    monkeypatch.setitem(sys.modules, "gekiban.pipeline", mod)
-    monkeypatch.setattr(cli, "_check_soundfont", lambda path: None)
-    return calls
+def recorded(fake_pipeline):
+    """The briefs the command line composes (a stand-in pipeline records them)."""
+    return fake_pipeline
 
 
 def run(args, capsys):
@@ -243,19 +213,19 @@ def run(args, capsys):
     return code, out, err
 
 
-def test_compose_passes_timing_options_to_the_pipeline(tmp_path, capsys, recorded):
+def test_compose_folds_timing_options_into_the_brief(tmp_path, capsys, recorded):
     code, out, err = run(["compose", "battle", "--duration", "1:30", "--seed", "3", "-q", "--out", str(tmp_path / "b"),
                           "--section", "0:00=calm", "--section", "0:45=緊張", "--hit", "0:42.5", "--hit", "20",
                           "--ending", "button"], capsys)
     assert code == 0, err
-    kw = recorded[0]
-    assert kw["hits"] == (20.0, 42.5) and kw["ending"] == "button"
-    assert kw["arc"][0] == (0.0, *MOODS["calm"]) and kw["arc"][-1] == (90.0, *MOODS["tense"])
+    brief = recorded[0]["brief"]
+    assert brief.hits == (20.0, 42.5) and brief.ending == "button"
+    assert brief.arc[0] == (0.0, *MOODS["calm"]) and brief.arc[-1] == (90.0, *MOODS["tense"])
     code, _, err = run(["compose", "battle", "--seed", "3", "-q", "--out", str(tmp_path / "c"), "--loop", "--cue", "stinger",
                         "--arc", "calm>climax"], capsys)
     assert code == 0, err
-    kw = recorded[1]
-    assert kw["loop"] is True and kw["cue"] == "stinger" and kw["arc"][-1][0] == CUES["stinger"].duration
+    brief = recorded[1]["brief"]
+    assert brief.loop is True and brief.cue == "stinger" and brief.arc[-1][0] == cue_types()["stinger"].duration
 
 
 @pytest.mark.parametrize("extra, shown", [

@@ -10,13 +10,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from gekiban.audio_io import read_audio, read_loop, write_audio
+from gekiban.audio.analysis import measure_onset, seam_measures
+from gekiban.audio.files import read_audio, read_loop, write_audio
+from gekiban.audio.limiter import limit
+from gekiban.audio.loops import fade_out, fold_tail, loop_length
+from gekiban.audio.master import master
+from gekiban.audio.meter import measure, true_peak
+from gekiban.bundle.layers import layer_groups
 from gekiban.errors import InvalidOptionError
-from gekiban.export import LAYER_TIERS, layer_groups, save_bundle
-from gekiban.looping import fade_out, fold_tail, loop_length, seam_measures
-from gekiban.mix import limit, master, measure, true_peak
+from gekiban.roles import role_of
 from gekiban.score import Part
-from gekiban.timeline import measure_onset
 
 SR = 48000
 
@@ -189,7 +192,7 @@ def loop_bundle(tmp_path_factory):
 
     out = tmp_path_factory.mktemp("loop")
     track = compose("dramatic battle", duration=8, seed=1, loop=True)
-    save_bundle(track, out, layers=True)
+    track.save(out, layers=True)
     return track, out
 
 
@@ -257,7 +260,7 @@ def test_layers_are_nested_valid_mixes_and_high_is_the_mix(loop_bundle):
     low, mid, high = (set(layers[k]["stems"]) for k in ("low", "mid", "high"))
     assert low and low <= mid <= high and high == set(meta["files"]["stems"])
     assert meta["files"]["layers"] == {k: f"layers/{k}.wav" for k in ("low", "mid", "high")}
-    assert all(LAYER_TIERS.get(r.rstrip("0123456789"), 2) == 0 for r in layers["low"]["roles"])
+    assert all(role_of(r).layer == 0 for r in layers["low"]["roles"])
     mix, sr = read_audio(out / "mix.wav")
     high_audio, _ = read_audio(out / "layers" / "high.wav")
     assert np.array_equal(high_audio, mix)

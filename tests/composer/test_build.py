@@ -4,11 +4,11 @@
 import numpy as np
 import pytest
 
-from gekiban.brief import resolve_brief
+from gekiban.understand.resolve import resolve_brief
 from gekiban.composer import build_score, extend_score
 from gekiban.errors import InvalidOptionError
 from gekiban.styles import load_style
-from gekiban.timeline import apply_timing
+from gekiban.understand.timing import apply_timing
 
 
 def brief_for(style="orchestral-battle", duration=60.0, tempo=120, **timing):

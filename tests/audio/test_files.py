@@ -1,4 +1,4 @@
-"""Tests for gekiban.audio_io: atomic writes, reads, and output-folder checks."""
+"""Audio files (gekiban.audio.files): atomic writes, reads, and output-folder checks."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from gekiban import audio_io
+from gekiban.audio import files as audio_io
 from gekiban.errors import InvalidOptionError, OutputError, RenderError
 
 SR = 48_000

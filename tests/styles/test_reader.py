@@ -11,10 +11,14 @@ import pytest
 from gekiban import styles
 from gekiban.errors import StyleError
 from gekiban.instruments import registry
-from gekiban.style import ROLES, SECTION_KINDS, Groove, Style
+from gekiban.roles import ROLE_NAMES as ROLES
+from gekiban.styles import schema
+from gekiban.styles.grooves import parse_grooves
+from gekiban.styles.progressions import parse_progressions
+from gekiban.styles.schema import SECTION_KINDS, Groove, Style
 from gekiban.theory import MODES, SCALES, Key, parse_meter, parse_roman
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "styles.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "styles.md"
 
 # A minimal valid style file; the bad-file cases below each break one thing in it.
 GOOD = """\
@@ -62,7 +66,7 @@ def test_all_shipped_styles_load():
 
 def test_families_cover_the_brief():
     families = {s.family for s in styles.all_styles().values()}
-    assert set(styles.FAMILIES) <= families
+    assert set(schema.FAMILIES) <= families
 
 
 def test_style_fields_are_in_range():
@@ -73,7 +77,7 @@ def test_style_fields_are_in_range():
             parse_meter(meter)
         assert all(m in MODES for m in s.modes), name
         assert s.melody.scale is None or s.melody.scale in SCALES
-        assert s.harmony.ending in styles.ENDINGS and s.form in styles.FORMS
+        assert s.harmony.ending in schema.ENDINGS and s.form in schema.FORMS
         for role in s.roles:
             assert role.role in ROLES
             assert all(i in reg for i in role.instruments), (name, role)
@@ -143,7 +147,7 @@ def test_progressions_parse_in_every_mode_they_claim():
     assert progs["mario-cadence"].romans[-1] == "I"
     for p in progs.values():
         assert 2 <= len(p.romans) <= 8 and len(p.romans) in (2, 4, 8), p.name
-        assert p.mode in styles.PROGRESSION_MODES and p.description
+        assert p.mode in schema.PROGRESSION_MODES and p.description
         modes = [m for m in MODES if styles.progression_fits(p, m)]
         assert modes, p.name
         for mode in modes:
@@ -307,7 +311,7 @@ def test_bad_toml_syntax_and_missing_file(tmp_path):
 ])
 def test_bad_progression_file(body, field, words):
     with pytest.raises(StyleError) as err:
-        styles._parse_progressions(body, "prog.toml")
+        parse_progressions(body, "prog.toml")
     msg = str(err.value)
     assert msg.startswith(f"prog.toml: {field}: ") and words in msg, msg
 
@@ -325,7 +329,7 @@ def test_bad_progression_file(body, field, words):
 ])
 def test_bad_groove_file(body, field, words):
     with pytest.raises(StyleError) as err:
-        styles._parse_grooves(body, "grooves.toml")
+        parse_grooves(body, "grooves.toml")
     msg = str(err.value)
     assert msg.startswith(f"grooves.toml: {field}: ") and words in msg, msg
 

@@ -1,4 +1,4 @@
-"""SoundFont rendering (gekiban.render). Needs libfluidsynth and a GM SoundFont; skipped without."""
+"""SoundFont rendering (gekiban.audio.render). Needs libfluidsynth and a GM SoundFont; skipped without."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gekiban import render
+from gekiban.audio import render
 from gekiban.errors import InvalidOptionError, RenderError, SoundFontError
 from gekiban.midi import write_midi
-from gekiban.render import find_soundfont, render_midi_cli, render_parts
+from gekiban.audio.render import find_soundfont, render_midi_cli, render_parts
 from gekiban.score import Control, Note, Part, Score, TempoChange
 from gekiban.theory import Key, Meter
 
@@ -96,7 +96,7 @@ def test_file_that_is_no_soundfont(tmp_path):
 
 
 def test_import_is_quiet():
-    code = "import gekiban.render as r; r._fluidsynth()"
+    code = "import gekiban.audio.render as r; r._fluidsynth()"
     env = {**os.environ, "CI": "1"}
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""

@@ -9,19 +9,11 @@ from pathlib import Path
 import pytest
 
 from gekiban import cli
-from gekiban.bundle import load_bundle
-from gekiban.edit import (
-    Edits,
-    degree_map,
-    edit_bundle,
-    edit_score,
-    extend_bundle,
-    parse_edits,
-    plan_extension,
-    plan_variations,
-    transpose_interval,
-    vary_bundle,
-)
+from gekiban.bundle.read import load_bundle
+from gekiban.edit.edits import Edits, edit_score, parse_edits
+from gekiban.edit.keys import degree_map, transpose_interval
+from gekiban.composer import build_score, extend_score
+from gekiban.edit.operations import edit_bundle, extend_bundle, vary_bundle
 from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
 from gekiban.midi import read_midi
@@ -234,7 +226,7 @@ def midi_notes(score):
 
 def test_edit_bundle_changes_notes_only_by_the_transposition_asked(bundle, tmp_path):
     track, src = bundle
-    out = edit_bundle(src, tmp_path / "edited", tempo="130", key="A minor" if track.score.key.is_minor else "A major")
+    out = edit_bundle(src, tmp_path / "edited", tempo="130", key="A minor" if track.score.key.is_minor else "A major").folder
     before, after = read_midi(src / "score.mid"), read_midi(out / "score.mid")
     shift = transpose_interval(before.key.tonic, 9)
     for pa, pb, a, b in zip(before.parts, after.parts, midi_notes(before), midi_notes(after)):
@@ -252,9 +244,10 @@ def test_edit_bundle_changes_notes_only_by_the_transposition_asked(bundle, tmp_p
 
 def test_extension_keeps_the_original_bars_note_for_note(plain, tmp_path):
     track, src = plain
-    score, brief, style, meta, longer = plan_extension(src, "0:14")
+    score, brief, style, meta = load_bundle(src)
+    longer = extend_score(score, brief, style, duration=14)
     assert longer.duration == pytest.approx(14, abs=longer.seconds_at(longer.meter.bar_beats))
-    out = extend_bundle(src, "0:14", out=tmp_path / "longer")
+    out = extend_bundle(src, "0:14", out=tmp_path / "longer").folder
     meta2 = json.loads((out / "track.json").read_text())
     kept = meta2["origin"]["kept_bars"]
     assert kept >= 1 and meta2["origin"]["operation"] == "extend" and meta2["bars"] > score.bars
@@ -274,7 +267,8 @@ def test_extension_keeps_the_original_bars_note_for_note(plain, tmp_path):
 
 def test_variations_keep_harmony_and_main_motif(plain, tmp_path):
     track, src = plain
-    scores, brief, style, meta = plan_variations(src, 2)
+    _, brief, style, meta = load_bundle(src)
+    scores = [build_score(brief, style, variation=k) for k in (1, 2)]
     original = track.score
     first = next(s for s in original.sections if s.kind != "intro")
     a = first.start_bar * original.meter.bar_beats
@@ -284,7 +278,7 @@ def test_variations_keep_harmony_and_main_motif(plain, tmp_path):
         line = [n.pitch for n in s.part("lead").notes if a <= n.start < a + 8]
         assert any(line[i:i + len(motif)] == motif for i in range(len(line))), (motif, line)
         assert s.parts != original.parts
-    outs = vary_bundle(src, 1, prefix=tmp_path / "v")
+    outs = [saved.folder for saved in vary_bundle(src, 1, prefix=tmp_path / "v")]
     assert outs == [tmp_path / "v-1"]
     meta1 = json.loads((outs[0] / "track.json").read_text())
     assert meta1["origin"]["operation"] == "vary" and meta1["origin"]["variation"] == 1
@@ -323,8 +317,8 @@ def tree(path):
     (lambda src, t: ["edit", src, "--tempo", "100"], "the following arguments are required: --out"),
     (lambda src, t: ["edit", t / "empty", "--out", t / "e", "--tempo", "100"], "is not a gekiban bundle"),
     (lambda src, t: ["edit", src, "--out", t / "afile", "--tempo", "100"], "exists and is not a folder"),
-    (lambda src, t: ["vary", src, "--count", "0"], "--count '0'"),
-    (lambda src, t: ["vary", src, "--count", "many"], "--count 'many'"),
+    (lambda src, t: ["vary", src, "--count", "0"], "count '0'"),
+    (lambda src, t: ["vary", src, "--count", "many"], "count 'many'"),
     (lambda src, t: ["vary", t / "empty"], "is not a gekiban bundle"),
 ])
 def test_bad_bundle_commands_exit_2_with_one_line_and_write_nothing(bundle, tmp_path, capsys, make_args, shown):
@@ -363,8 +357,8 @@ def test_edit_and_vary_commands_write_bundles(plain, tmp_path, capsys):
 @pytest.mark.slow
 def test_extend_command_on_a_loop_keeps_it_a_loop(tmp_path, capsys):
     from gekiban.pipeline import compose
-    from gekiban.looping import seam_measures
-    from gekiban.audio_io import read_audio
+    from gekiban.audio.analysis import seam_measures
+    from gekiban.audio.files import read_audio
 
     compose("lofi study", duration=8, seed=4, loop=True).save(tmp_path / "loop")
     code, out, err = run(["extend", tmp_path / "loop", "--to", "0:30", "-q"], capsys)
@@ -382,7 +376,7 @@ def test_rendering_an_edit_uses_the_source_delivery_settings(bundle, tmp_path):
     meta["loudness"]["target_lufs"] = -23.0
     (src / "track.json").write_text(json.dumps(meta))
     try:
-        out = edit_bundle(src, tmp_path / "quiet", intensity="+1")
+        out = edit_bundle(src, tmp_path / "quiet", intensity="+1").folder
         edited = json.loads((out / "track.json").read_text())
         assert edited["loudness"]["integrated_lufs"] == pytest.approx(-23, abs=0.5)
         assert edited["sample_rate"] == meta["sample_rate"]
@@ -393,8 +387,8 @@ def test_rendering_an_edit_uses_the_source_delivery_settings(bundle, tmp_path):
 
 def test_edits_of_an_edited_bundle_record_the_chain(bundle, tmp_path):
     _, src = bundle
-    first = edit_bundle(src, tmp_path / "one", tempo="100")
-    second = edit_bundle(first, tmp_path / "two", mute=["drums"])
+    first = edit_bundle(src, tmp_path / "one", tempo="100").folder
+    second = edit_bundle(first, tmp_path / "two", mute=["drums"]).folder
     meta = json.loads((second / "track.json").read_text())
     assert meta["origin"]["source"] == str(first.resolve())
     assert meta["origin"]["source_origin"]["source"] == str(src.resolve())

@@ -3,10 +3,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from gekiban.form import plan_form
-from gekiban.harmony import plan_harmony
+from gekiban.composer.form import plan_form
+from gekiban.composer.harmony import plan_harmony
 from gekiban.instruments import get_instrument
-from gekiban.melody import compose_melody
+from gekiban.composer.melody import compose_melody
 from gekiban.theory import Meter, parse_key
 from music_fixtures import PROGRESSIONS, battle_style
 
@@ -76,7 +76,7 @@ def test_another_seed_gives_another_melody():
 
 
 def test_a_melody_seed_becomes_the_main_motif():
-    from gekiban.melody import motif_from_notes
+    from gekiban.composer.motifs import motif_from_notes
     from gekiban.theory import MODES
 
     key, meter = parse_key("C major"), Meter(4, 4)

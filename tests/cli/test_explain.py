@@ -23,7 +23,8 @@ def test_explain_json(capsys):
     assert cli.main(["explain", "切ない別れ、ピアノのみ", "--seed", "1", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["brief"]["instruments"] == ["piano"] and data["brief"]["style"] == "sad-farewell"
-    assert data["evidence"]["gloss"].startswith("Japanese read as:")
+    assert data["evidence"]["gloss"]["text"].startswith("Japanese read as:")
+    assert data["evidence"]["gloss"]["source"] == "prompt" and data["evidence"]["duration"]["source"] == "default"
 
 
 def test_explain_empty_prompt_says_which_defaults(capsys):

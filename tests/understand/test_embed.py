@@ -69,7 +69,7 @@ def test_loads_offline_without_touching_a_hub():
 
 
 def test_importing_the_brief_and_cli_loads_no_model_or_numpy():
-    code = ("import sys, gekiban.cli, gekiban.brief, gekiban.understand; "
+    code = ("import sys, gekiban.cli, gekiban.understand.resolve, gekiban.understand.explain; "
             "print(sorted(m for m in ('numpy', 'torch', 'tokenizers', 'gekiban.understand.embed') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]", r.stderr

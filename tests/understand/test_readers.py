@@ -7,7 +7,7 @@ import pytest
 
 from gekiban.errors import InvalidOptionError, MidiError
 from gekiban.theory import Key, Meter
-from gekiban.understand import energy_level
+from gekiban.understand.brief import energy_level
 from gekiban.understand.explicit import (
     find_duration,
     find_key,
@@ -25,6 +25,7 @@ from gekiban.understand.progressions import (
     transpose_symbol,
 )
 from gekiban.understand.text import normalise
+from music_fixtures import seed_file
 
 
 def _v(found):
@@ -244,41 +245,11 @@ def test_energy_levels(energy, level):
 
 # ----------------------------------------------------------------------------- MIDI seeds
 
-def _seed_file(path, *, key_signature=True, chords=True, drums_only=False):
-    """A two-track MIDI file: a monophonic melody (C5 D5 E5 G5 | F5 E5 | C5) and block chords
-    C G Am F twice, one per bar."""
-    import mido
-
-    mid = mido.MidiFile(ticks_per_beat=480)
-    meta = mido.MidiTrack()
-    mid.tracks.append(meta)
-    meta.append(mido.MetaMessage("time_signature", numerator=4, denominator=4))
-    if key_signature:
-        meta.append(mido.MetaMessage("key_signature", key="C"))
-    mel = mido.MidiTrack()
-    mid.tracks.append(mel)
-    ch = 9 if drums_only else 0
-    t = 0
-    for on, d, p in [(0, 1, 72), (1, 1, 74), (2, 1, 76), (3, 1, 79), (4, 2, 77), (6, 2, 76), (8, 4, 72)]:
-        mel.append(mido.Message("note_on", note=p, velocity=90, channel=ch, time=int((on - t) * 480)))
-        mel.append(mido.Message("note_off", note=p, velocity=0, channel=ch, time=int(d * 480)))
-        t = on + d
-    if chords and not drums_only:
-        tr = mido.MidiTrack()
-        mid.tracks.append(tr)
-        for c in [(48, 52, 55), (43, 47, 50), (45, 48, 52), (41, 45, 48)] * 2:
-            for p in c:
-                tr.append(mido.Message("note_on", note=p, velocity=70, channel=1, time=0))
-            for k, p in enumerate(c):
-                tr.append(mido.Message("note_off", note=p, velocity=0, channel=1, time=1920 if k == 0 else 0))
-    mid.save(path)
-    return path
-
 
 def test_midi_seed_melody_and_chords(tmp_path):
     from gekiban.understand.midi_seed import read_seed
 
-    s = read_seed(_seed_file(tmp_path / "seed.mid"))
+    s = read_seed(seed_file(tmp_path / "seed.mid"))
     assert s.motif == ((0.0, 1.0, 72), (1.0, 1.0, 74), (2.0, 1.0, 76), (3.0, 1.0, 79), (4.0, 2.0, 77), (6.0, 2.0, 76))
     assert s.chords == ("C", "G", "Am", "F") and s.key == Key(0, "major") and s.key_stated
     assert s.meter == Meter(4, 4)
@@ -287,18 +258,19 @@ def test_midi_seed_melody_and_chords(tmp_path):
 def test_midi_seed_without_key_signature_estimates_the_key(tmp_path):
     from gekiban.understand.midi_seed import read_seed
 
-    s = read_seed(_seed_file(tmp_path / "seed.mid", key_signature=False, chords=False))
+    s = read_seed(seed_file(tmp_path / "seed.mid", key_signature=False, chords=False))
     assert not s.key_stated and s.key == Key(0, "major") and s.chords == ()
 
 
 def test_midi_seed_from_a_gekiban_file_uses_its_lead_and_chords(tmp_path):
-    from gekiban.brief import brief_style, resolve_brief
+    from gekiban.composer import build_score
     from gekiban.midi import write_midi
-    from gekiban.pipeline import build_score
+    from gekiban.styles import resolve_style
     from gekiban.understand.midi_seed import read_seed
+    from gekiban.understand.resolve import resolve_brief
 
     b = resolve_brief("", style="hopeful", seed=4, duration=20, chords="C Am F G")
-    score = build_score(b, brief_style(b))
+    score = build_score(b, resolve_style(b.style)[1])
     path = write_midi(score, tmp_path / "score.mid")
     s = read_seed(path)
     assert s.chords[:4] == ("C", "Am", "F", "G") and s.key == score.key
@@ -311,7 +283,7 @@ def test_bad_midi_seeds_are_clear_errors(tmp_path, make):
 
     path = tmp_path / "x.mid"
     if make == "drums":
-        _seed_file(path, drums_only=True)
+        seed_file(path, drums_only=True)
     elif make == "text":
         path.write_text("not midi")
     with pytest.raises(MidiError, match="x.mid"):

@@ -5,11 +5,11 @@ import random
 
 import pytest
 
-from gekiban.brief import resolve_brief
+from gekiban.understand.resolve import resolve_brief
 from gekiban.composer import build_score
 from gekiban.instruments import get_instrument, registry
-from gekiban.styles import all_styles, blend, parse_style_spec
-from gekiban.timeline import apply_timing
+from gekiban.styles import all_styles, resolve_style
+from gekiban.understand.timing import apply_timing
 
 METERS = ["4/4", "3/4", "6/8", "7/8", "5/4", "2/4", "12/8", "9/8", "2/2"]
 
@@ -30,7 +30,7 @@ def cases(n=60, seed=2026):
 def test_controls_hold(case):
     timing = {k: case.pop(k) for k in ("ending", "hits")}
     brief = apply_timing(resolve_brief("", **case), **timing)
-    score = build_score(brief, blend(parse_style_spec(brief.style)), exact_tempo=case["tempo"] is not None)
+    score = build_score(brief, resolve_style(brief.style)[1])
     assert str(score.meter) == case["meter"]
     if case["key"]:
         assert score.key.name == case["key"]

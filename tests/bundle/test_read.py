@@ -7,9 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from gekiban.bundle import BundleError, brief_from_dict, bundle_format, bundle_loudness, bundle_sample_rate, load_bundle
+from gekiban.bundle.read import bundle_format, bundle_loudness, bundle_sample_rate, load_bundle
+from gekiban.bundle.schema import brief_from_dict
+from gekiban.errors import BundleError
 from gekiban.errors import InvalidOptionError, StyleError
-from gekiban.export import brief_to_dict
+from gekiban.bundle.schema import brief_to_dict
 
 
 def notes(score):
@@ -57,11 +59,11 @@ def test_load_bundle_gives_back_score_brief_style_and_metadata(bundle):
 
 
 def test_the_brief_of_a_bundle_composes_the_same_score_again(bundle):
-    from gekiban.pipeline import build_score
+    from gekiban.composer import build_score
 
     track, out = bundle
     score, brief, style, meta = load_bundle(out)
-    again = build_score(brief, style, exact_tempo=meta["request"]["exact_tempo"])
+    again = build_score(brief, style)
     assert again.parts == track.score.parts and again.tempo == track.score.tempo
     assert notes(score) == notes(again)
 

@@ -9,14 +9,16 @@ import os
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import pytest
 
 from gekiban import cli
+from gekiban.bundle.write import check_out_dir
+from gekiban.cli import compose as cli_compose
+from gekiban.cli.common import default_out_dir, slugify, style_label
+from gekiban.cli.progress import Progress
 from gekiban.errors import SoundFontError
-from gekiban.progress import Progress
 
 
 def run(*args: str, cwd: Path | None = None, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -117,9 +119,8 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "shown"), BAD)
-def test_bad_options_exit_2_naming_the_value_and_write_nothing(tmp_path, monkeypatch, capsys, fake_styles, args, shown):
+def test_bad_options_exit_2_naming_the_value_and_write_nothing(tmp_path, monkeypatch, capsys, no_compose, args, shown):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(sys.modules, "gekiban.pipeline", _explode_module())
     code, out, err = call(["compose", "dramatic battle", "--out", str(tmp_path / "b"), *args], capsys)
     assert code == 2
     lines = err.splitlines()
@@ -127,17 +128,15 @@ def test_bad_options_exit_2_naming_the_value_and_write_nothing(tmp_path, monkeyp
     assert out == "" and files_under(tmp_path) == []
 
 
-def test_bad_prompts_exit_2(tmp_path, monkeypatch, capsys, fake_styles):
+def test_bad_prompts_exit_2(tmp_path, monkeypatch, capsys, no_compose):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setitem(sys.modules, "gekiban.pipeline", _explode_module())
     for prompt, shown in (("x" * 2001, "2001 characters"), ("boss\x07fight", "U+0007")):
         code, out, err = call(["compose", prompt], capsys)
         assert code == 2 and len(err.splitlines()) == 1 and shown in err
     assert files_under(tmp_path) == []
 
 
-def test_output_folder_that_is_a_file_is_refused(tmp_path, monkeypatch, capsys, fake_styles):
-    monkeypatch.setitem(sys.modules, "gekiban.pipeline", _explode_module())
+def test_output_folder_that_is_a_file_is_refused(tmp_path, monkeypatch, capsys, no_compose):
     target = tmp_path / "taken"
     target.write_text("not a folder")
     code, _, err = call(["compose", "battle", "--out", str(target)], capsys)
@@ -147,8 +146,7 @@ def test_output_folder_that_is_a_file_is_refused(tmp_path, monkeypatch, capsys, 
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
-def test_unwritable_output_folder_is_refused(tmp_path, monkeypatch, capsys, fake_styles):
-    monkeypatch.setitem(sys.modules, "gekiban.pipeline", _explode_module())
+def test_unwritable_output_folder_is_refused(tmp_path, monkeypatch, capsys, no_compose):
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
@@ -157,53 +155,6 @@ def test_unwritable_output_folder_is_refused(tmp_path, monkeypatch, capsys, fake
         assert code == 2 and "not writable" in err
     finally:
         locked.chmod(0o700)
-
-
-def _explode_module() -> types.ModuleType:
-    """A pipeline that fails the test if reached: bad input must stop before composing."""
-    mod = types.ModuleType("gekiban.pipeline")
-
-    def compose(*a, **k):  # pragma: no cover - reaching it is the failure
-        raise AssertionError("compose was called despite bad input")
-
-    mod.compose = compose
-    return mod
-
-
-class FakeTrack:
-    def __init__(self, brief):
-        self.brief = brief
-        self.sample_rate = 48000
-        self.score = types.SimpleNamespace(duration=3.2, tempo=(types.SimpleNamespace(bpm=brief.tempo),))
-        self.master = types.SimpleNamespace(integrated_lufs=-14.02, true_peak_dbtp=-1.3)
-
-    def save(self, directory, *, format="wav"):
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"mix.{format}").write_bytes(b"RIFF")
-        return d
-
-
-@pytest.fixture
-def fake_pipeline(monkeypatch, fake_styles):
-    """A stand-in ``gekiban.pipeline`` recording its calls; SoundFont look-up skipped."""
-    calls: list[dict] = []
-    mod = types.ModuleType("gekiban.pipeline")
-
-    def compose(prompt="", **kw):
-        from gekiban.brief import resolve_brief
-
-        calls.append({"prompt": prompt, **kw})
-        names = ("duration", "seed", "key", "tempo", "meter", "style", "instruments")
-        brief = resolve_brief(prompt, **{k: kw[k] for k in names})
-        for stage in ("composing", "rendering", "mastering"):
-            kw["progress"](stage, 0.5)
-        return FakeTrack(brief)
-
-    mod.compose = compose
-    monkeypatch.setitem(sys.modules, "gekiban.pipeline", mod)
-    monkeypatch.setattr(cli, "_check_soundfont", lambda path: None)
-    return calls
 
 
 def test_compose_flow_default_out_summary_and_progress(tmp_path, monkeypatch, capsys, fake_pipeline):
@@ -219,7 +170,7 @@ def test_compose_flow_default_out_summary_and_progress(tmp_path, monkeypatch, ca
     for fact in ("orchestral-battle", "bpm", "4/4", "0:03", "-14.0 LUFS", "-1.3 dBTP", "seed 7"):
         assert fact in summary
     call_kw = fake_pipeline[0]
-    assert call_kw["prompt"] == "Heroic battle on a skyline!" and call_kw["seed"] == 7
+    assert call_kw["brief"].prompt == "Heroic battle on a skyline!" and call_kw["brief"].seed == 7
     assert call_kw["loudness"] == -23.0 and call_kw["sample_rate"] == 44100
     # stderr is not a terminal here: one plain line per stage
     assert "gekiban: composing" in err and "gekiban: rendering" in err and "\r" not in err
@@ -229,7 +180,7 @@ def test_compose_random_seed_names_the_folder_and_is_passed_on(tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     code, out, _ = call(["compose", "切ない別れ", "--quiet"], capsys)
     assert code == 0
-    seed = fake_pipeline[0]["seed"]
+    seed = fake_pipeline[0]["brief"].seed
     assert out.splitlines()[0] == str(Path("out") / f"sad-farewell-{seed}")  # Japanese prompt → style slug
     assert f"seed {seed}" in out
 
@@ -243,17 +194,18 @@ def test_soundfont_error_says_how_to_install(tmp_path, monkeypatch, capsys, fake
     def no_font(*a, **k):
         raise SoundFontError("no General MIDI SoundFont found")
 
-    sys.modules["gekiban.pipeline"].compose = no_font
+    monkeypatch.setattr(cli_compose, "compose_brief", no_font)
     code, out, err = call(["compose", "battle", "--out", str(tmp_path / "b"), "-q"], capsys)
     assert code == 2 and len(err.splitlines()) == 1
     assert "make deps" in err and "fluid-soundfont-gm" in err
     assert files_under(tmp_path) == []
 
 
-def test_styles_and_instruments_listings(capsys, fake_styles):
+def test_styles_and_instruments_listings(capsys):
+    from gekiban.styles import style_names
+
     code, out, _ = call(["styles"], capsys)
-    assert code == 0 and len(out.splitlines()) == len(fake_styles)
-    assert out.splitlines()[0].startswith("hopeful ")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == list(style_names())
     code, out, _ = call(["instruments"], capsys)
     assert code == 0
     piano = next(line for line in out.splitlines() if line.startswith("piano "))
@@ -264,18 +216,18 @@ def test_styles_and_instruments_listings(capsys, fake_styles):
 # ----------------------------------------------------------------------------- helpers
 
 def test_slugify_and_default_out():
-    assert cli.slugify("Heroic battle on a burning city skyline!") == "heroic-battle-on-a-burning-city-skyline"
-    assert cli.slugify("Café déjà vu") == "cafe-deja-vu"
-    assert cli.slugify("切ない") == ""
-    assert len(cli.slugify("word " * 40)) <= 40
-    assert cli.default_out_dir("", "lofi:0.7+orchestral-battle:0.3", 5) == Path("out/lofi-orchestral-battle-5")
-    assert cli.style_label("/home/me/my.style/hero.toml:0.6+lofi") == "hero+lofi"
-    assert cli.default_out_dir("…", "~/styles/hero.toml", 1) == Path("out/hero-1")
+    assert slugify("Heroic battle on a burning city skyline!") == "heroic-battle-on-a-burning-city-skyline"
+    assert slugify("Café déjà vu") == "cafe-deja-vu"
+    assert slugify("切ない") == ""
+    assert len(slugify("word " * 40)) <= 40
+    assert default_out_dir("", "lofi:0.7+orchestral-battle:0.3", 5) == Path("out/lofi-orchestral-battle-5")
+    assert style_label("/home/me/my.style/hero.toml:0.6+lofi") == "hero+lofi"
+    assert default_out_dir("…", "~/styles/hero.toml", 1) == Path("out/hero-1")
 
 
 def test_check_out_dir_accepts_new_nested_folders_without_creating_them(tmp_path):
     target = tmp_path / "a" / "b" / "c"
-    assert cli.check_out_dir(target) == target
+    assert check_out_dir(target) == target
     assert not (tmp_path / "a").exists()
 
 

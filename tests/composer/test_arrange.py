@@ -1,13 +1,13 @@
 import numpy as np
 import pytest
 
-from gekiban.arrange import arrange, choose_ensemble
+from gekiban.composer.arrange import arrange, choose_ensemble
 from gekiban.errors import InvalidOptionError
-from gekiban.form import plan_form
-from gekiban.harmony import plan_harmony
+from gekiban.composer.form import plan_form
+from gekiban.composer.harmony import plan_harmony
 from gekiban.instruments import get_instrument
-from gekiban.melody import compose_melody
-from gekiban.perform import playable
+from gekiban.composer.melody import compose_melody
+from gekiban.composer.perform import playable
 from gekiban.theory import Meter, parse_key
 from music_fixtures import GROOVES, PROGRESSIONS, battle_style
 

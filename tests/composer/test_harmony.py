@@ -1,7 +1,7 @@
 import numpy as np
 
-from gekiban.form import plan_form
-from gekiban.harmony import plan_harmony, voice_lead
+from gekiban.composer.form import plan_form
+from gekiban.composer.harmony import plan_harmony, voice_lead
 from gekiban.theory import Meter, parse_key, parse_roman
 from music_fixtures import PROGRESSIONS, battle_style
 
@@ -66,7 +66,7 @@ def test_unreadable_user_chord_is_named():
     import pytest
 
     from gekiban.errors import InvalidOptionError
-    from gekiban.harmony import read_chord
+    from gekiban.composer.harmony import read_chord
 
     with pytest.raises(InvalidOptionError, match="'Hm7'"):
         read_chord("Hm7", parse_key("C"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _bench():
@@ -43,7 +43,8 @@ def test_heldout_goals(heldout_results):
 
 
 def test_prompt_set_shape():
-    from gekiban.styles import FAMILIES, all_styles
+    from gekiban.styles import all_styles
+    from gekiban.styles.schema import FAMILIES
 
     tune, held = bench.load("tune"), bench.load("heldout")
     everything = tune + held

@@ -11,22 +11,18 @@ from dataclasses import fields
 
 import pytest
 
-from gekiban.brief import (
-    MAX_PROMPT_CHARS,
-    Brief,
-    check_prompt,
-    parse_duration,
-    parse_format,
-    parse_instruments,
-    parse_sample_rate,
-    parse_seed,
-    parse_tempo,
-    read_prompt,
-    resolve_brief,
-    score_styles,
-)
+from gekiban.understand.brief import Brief, Evidence
+from gekiban.understand.options import MAX_PROMPT_CHARS, check_prompt, parse_duration, parse_format, parse_instruments, parse_sample_rate, parse_seed, parse_tempo
+from gekiban.understand.reading import read_prompt, score_styles
+from gekiban.understand.resolve import resolve_brief
 from gekiban.errors import GekibanError, InvalidOptionError, StyleError
 from gekiban.theory import Key, Meter
+from style_fixtures import FAKE_STYLES
+
+
+def fake_brief(prompt="", **kw):
+    """resolve_brief over the fixed test styles."""
+    return resolve_brief(prompt, styles=FAKE_STYLES, **kw)
 
 BRIEF_FIELDS = ("style", "mood", "energy", "tension", "tempo", "key", "meter", "duration",
                 "instruments", "exclude", "loop", "seed")
@@ -143,9 +139,9 @@ def test_resolve_brief_rejects_bad_options_naming_the_value(option, value, shown
 
 def test_unknown_style_is_a_style_error(fake_styles):
     with pytest.raises(StyleError, match="nosuch"):
-        resolve_brief("x", style="nosuch")
+        fake_brief("x", style="nosuch")
     with pytest.raises(StyleError):
-        resolve_brief("x", style="")
+        fake_brief("x", style="")
 
 
 def test_bad_prompt_rejected_before_anything_else():
@@ -156,35 +152,35 @@ def test_bad_prompt_rejected_before_anything_else():
 # ----------------------------------------------------------------------------- resolving
 
 def test_brief_is_complete_with_evidence_for_every_field(fake_styles):
-    b = resolve_brief("dramatic battle", seed=3)
+    b = fake_brief("dramatic battle", seed=3)
     assert isinstance(b, Brief) and isinstance(b.key, Key) and isinstance(b.meter, Meter)
     for name in BRIEF_FIELDS:
-        assert b.evidence.get(name), f"no evidence for {name}"
+        assert b.why(name), f"no evidence for {name}"
     assert {f.name for f in fields(Brief)} >= set(BRIEF_FIELDS) | {"prompt", "evidence", "style_blend"}
 
 
 def test_prompt_picks_style_by_tags(fake_styles):
-    b = resolve_brief("dramatic battle", seed=1)
+    b = fake_brief("dramatic battle", seed=1)
     assert b.style == "orchestral-battle"
-    assert "battle" in b.evidence["style"]
-    assert resolve_brief("lofi beats to study to", seed=1).style == "lofi"
-    assert resolve_brief("Boss Fights at dawn", seed=1).style == "orchestral-battle"  # stemmed phrase tag
-    assert resolve_brief("夏祭りの夜", seed=1).style == "festival"  # Japanese substring
-    assert resolve_brief("切ない別れ", seed=1).style == "sad-farewell"
+    assert "battle" in b.why("style").text
+    assert fake_brief("lofi beats to study to", seed=1).style == "lofi"
+    assert fake_brief("Boss Fights at dawn", seed=1).style == "orchestral-battle"  # stemmed phrase tag
+    assert fake_brief("夏祭りの夜", seed=1).style == "festival"  # Japanese substring
+    assert fake_brief("切ない別れ", seed=1).style == "sad-farewell"
 
 
 def test_no_match_uses_default_style_and_says_so(fake_styles):
-    b = resolve_brief("zzz qqq", seed=1)
+    b = fake_brief("zzz qqq", seed=1)
     assert b.style == "hopeful"
-    assert b.evidence["style"].startswith("default: nothing in the prompt matched a style (best match ")
-    assert b.evidence["style"].endswith("; used hopeful")
-    assert "empty prompt" in resolve_brief("", seed=1).evidence["style"]
+    assert b.why("style").text.startswith("default: nothing in the prompt matched a style (best match ")
+    assert b.why("style").text.endswith("; used hopeful")
+    assert "empty prompt" in fake_brief("", seed=1).why("style").text
 
 
 def test_mood_words_choose_the_style_when_no_tag_matches(fake_styles):
-    b = resolve_brief("a melancholy evening", seed=1)
-    assert b.style == "sad-farewell" and b.evidence["style"].startswith("prompt: closest to ")
-    assert b.mood == "sad" and "melancholy" in b.evidence["mood"]
+    b = fake_brief("a melancholy evening", seed=1)
+    assert b.style == "sad-farewell" and b.why("style").text.startswith("prompt: closest to ")
+    assert b.mood == "sad" and "melancholy" in b.why("mood").text
 
 
 def test_score_styles_ranks_best_first(fake_styles):
@@ -195,40 +191,40 @@ def test_score_styles_ranks_best_first(fake_styles):
 
 def test_defaults_come_from_the_style(fake_styles):
     st = fake_styles["orchestral-battle"]
-    b = resolve_brief("battle", seed=11)
+    b = fake_brief("battle", seed=11)
     lo, hi = st.tempo
     assert lo <= b.tempo <= hi and b.tempo == int(b.tempo)
     assert str(b.meter) == st.meters[0]
     assert b.key.mode == "minor" and b.key.name.split()[0] in st.tonics
     assert b.duration == 60.0 and b.instruments == () and b.exclude == () and b.loop is False
-    assert "140–175" in b.evidence["tempo"]
+    assert "140–175" in b.why("tempo").text
 
 
 def test_tempo_point_follows_energy(fake_styles):
-    calm = resolve_brief("calm gentle battle", seed=1)
-    epic = resolve_brief("epic intense battle", seed=1)
+    calm = fake_brief("calm gentle battle", seed=1)
+    epic = fake_brief("epic intense battle", seed=1)
     assert calm.energy < epic.energy and calm.tempo < epic.tempo
 
 
 def test_mood_words_adjust_energy_and_tension(fake_styles):
-    base = resolve_brief("hopeful", seed=1)
-    calm = resolve_brief("a calm hopeful morning", seed=1)
-    tense = resolve_brief("tense hopeful morning", seed=1)
+    base = fake_brief("hopeful", seed=1)
+    calm = fake_brief("a calm hopeful morning", seed=1)
+    tense = fake_brief("tense hopeful morning", seed=1)
     assert calm.energy < base.energy and calm.mood == "calm"
     assert tense.tension > base.tension and tense.mood == "tense"
     assert 0.0 <= calm.energy <= 1.0 and 0.0 <= tense.tension <= 1.0
-    assert "calm" in calm.evidence["energy"]
-    assert resolve_brief("not sad at all, hopeful", seed=1).mood == "hopeful"  # negation skipped
+    assert "calm" in calm.why("energy").text
+    assert fake_brief("not sad at all, hopeful", seed=1).mood == "hopeful"  # negation skipped
 
 
 def test_mood_prefers_a_matching_mode_of_the_style(fake_styles):
-    assert resolve_brief("sad farewell", seed=1).key.mode == "minor"
-    b = resolve_brief("a happy farewell", seed=1)  # style sad-farewell has minor first, major second
-    assert b.style == "sad-farewell" and b.key.mode == "major" and "prefers major" in b.evidence["key"]
+    assert fake_brief("sad farewell", seed=1).key.mode == "minor"
+    b = fake_brief("a happy farewell", seed=1)  # style sad-farewell has minor first, major second
+    assert b.style == "sad-farewell" and b.key.mode == "major" and "prefers major" in b.why("key").text
 
 
 def test_short_family_defaults_to_five_seconds(fake_styles):
-    b = resolve_brief("a stinger for the transition", seed=1)
+    b = fake_brief("a stinger for the transition", seed=1)
     assert b.style == "stinger" and b.duration == 5.0
 
 
@@ -245,81 +241,81 @@ def test_short_family_defaults_to_five_seconds(fake_styles):
     ("loop", "loop", True), ("a loopable battle", "loop", True), ("ループするバトル", "loop", True),
 ])
 def test_explicit_values_in_the_prompt(fake_styles, prompt, field, value):
-    b = resolve_brief(prompt, seed=5)
+    b = fake_brief(prompt, seed=5)
     assert getattr(b, field) == value
-    assert b.evidence[field].startswith("prompt:")
+    assert b.why(field).text.startswith("prompt:")
 
 
 @pytest.mark.parametrize("prompt", ["the 90s anime look", "I am here", "a 16:9 frame", "at 3/5 speed",
                                     "A minor setback", "x = 5"])
 def test_prose_is_not_misread(fake_styles, prompt):
-    b = resolve_brief(prompt, seed=5)
-    assert b.duration == 60.0 and b.evidence["tempo"].startswith("style")
-    assert b.evidence["meter"].startswith("style")
-    assert "A minor setback" == prompt or b.evidence["key"].startswith("style")
+    b = fake_brief(prompt, seed=5)
+    assert b.duration == 60.0 and b.why("tempo").text.startswith("style")
+    assert b.why("meter").text.startswith("style")
+    assert "A minor setback" == prompt or b.why("key").text.startswith("style")
 
 
 def test_a_minor_key_is_a_mode_not_a_tonic(fake_styles):
-    b = resolve_brief("hopeful, in a minor key", seed=5)
-    assert b.key.mode == "minor" and "minor key" in b.evidence["key"]
+    b = fake_brief("hopeful, in a minor key", seed=5)
+    assert b.key.mode == "minor" and "minor key" in b.why("key").text
 
 
 def test_out_of_range_values_in_the_prompt_are_reported(fake_styles):
     with pytest.raises(InvalidOptionError, match="500 bpm.*--tempo"):
-        resolve_brief("battle at 500 bpm", seed=1)
+        fake_brief("battle at 500 bpm", seed=1)
     with pytest.raises(InvalidOptionError, match="30 minutes.*--duration"):
-        resolve_brief("30 minutes of ambience", seed=1)
+        fake_brief("30 minutes of ambience", seed=1)
     # ... unless an explicit option overrides them
-    assert resolve_brief("battle at 500 bpm", tempo=120, seed=1).tempo == 120.0
-    assert resolve_brief("30 minutes of ambience", duration="1:00", seed=1).duration == 60.0
+    assert fake_brief("battle at 500 bpm", tempo=120, seed=1).tempo == 120.0
+    assert fake_brief("30 minutes of ambience", duration="1:00", seed=1).duration == 60.0
 
 
 def test_explicit_options_win_over_the_prompt(fake_styles):
     text = "sad farewell at 140 bpm in D minor, 3/4, 2 minutes, no drums"
-    b = resolve_brief(text, seed=9, tempo="96bpm", key="A major", meter="6/8", duration="0:45",
+    b = fake_brief(text, seed=9, tempo="96bpm", key="A major", meter="6/8", duration="0:45",
                       style="lofi", instruments="piano,drums")
     assert (b.tempo, b.key, b.meter, b.duration, b.style) == (96.0, Key(9, "major"), Meter(6, 8), 45.0, "lofi")
     assert b.instruments == ("piano", "drums")
     assert b.exclude == ()  # the user named drums explicitly
     for name in ("tempo", "key", "meter", "duration", "style", "instruments", "seed"):
-        assert b.evidence[name].startswith("option"), (name, b.evidence[name])
+        assert b.why(name).text.startswith("option"), (name, b.why(name).text)
     # text values still apply where no option is given
-    b2 = resolve_brief(text, seed=9, tempo=96)
+    b2 = fake_brief(text, seed=9, tempo=96)
     assert b2.key == Key(2, "minor") and b2.meter == Meter(3, 4) and b2.duration == 120.0 and b2.style == "sad-farewell"
 
 
 def test_excludes_from_the_prompt(fake_styles):
-    b = resolve_brief("festival music without piano, bass or drums", seed=1)
+    b = fake_brief("festival music without piano, bass or drums", seed=1)
     assert b.exclude == ("piano", "bass", "drums")
-    assert resolve_brief("no drums and a soaring melody", seed=1).exclude == ("drums",)
-    assert resolve_brief("ドラムなしのカフェ", seed=1).exclude == ("drums",)
-    assert resolve_brief("no strings, no french horns", seed=1).exclude == ("strings", "french-horn")
+    assert fake_brief("no drums and a soaring melody", seed=1).exclude == ("drums",)
+    assert fake_brief("ドラムなしのカフェ", seed=1).exclude == ("drums",)
+    assert fake_brief("no strings, no french horns", seed=1).exclude == ("strings", "french-horn")
 
 
 def test_style_blend(fake_styles):
-    b = resolve_brief("", style="lofi:0.7+orchestral-battle:0.3", seed=2)
+    b = fake_brief("", style="lofi:0.7+orchestral-battle:0.3", seed=2)
     assert b.style == "lofi:0.7+orchestral-battle:0.3"
     assert b.style_blend == (("lofi", 0.7), ("orchestral-battle", 0.3))
-    assert resolve_brief("", style="lofi", seed=2).style_blend == ()
+    assert fake_brief("", style="lofi", seed=2).style_blend == ()
 
 
 def test_seed_is_drawn_and_recorded_when_missing(fake_styles):
-    seeds = {resolve_brief("battle").seed for _ in range(5)}
+    seeds = {fake_brief("battle").seed for _ in range(5)}
     assert all(0 <= s < 2**31 for s in seeds) and len(seeds) > 1
-    b = resolve_brief("battle")
-    assert "random" in b.evidence["seed"]
-    assert resolve_brief("battle", seed=b.seed) == _with_seed_evidence(b)
+    b = fake_brief("battle")
+    assert "random" in b.why("seed").text
+    assert fake_brief("battle", seed=b.seed) == _with_seed_evidence(b)
 
 
 def _with_seed_evidence(b):
     from dataclasses import replace
 
-    return replace(b, evidence={**b.evidence, "seed": "option seed"})
+    return replace(b, evidence=b.with_evidence("seed", Evidence("option", "option seed")))
 
 
 def test_same_inputs_same_brief_and_seed_changes_key_choice(fake_styles):
-    assert resolve_brief("battle", seed=42) == resolve_brief("battle", seed=42)
-    keys = {resolve_brief("battle", seed=s).key for s in range(12)}
+    assert fake_brief("battle", seed=42) == fake_brief("battle", seed=42)
+    keys = {fake_brief("battle", seed=s).key for s in range(12)}
     assert len(keys) > 1
 
 
@@ -360,8 +356,8 @@ def test_real_styles_resolve_every_style():
 @needs_styles
 def test_real_styles_prompt_and_default():
     b = resolve_brief("dramatic battle", seed=1)
-    assert "battle" in b.style or "battle" in b.evidence["style"]
-    assert resolve_brief("", seed=1).evidence["style"].startswith("default:")
+    assert "battle" in b.style or "battle" in b.why("style").text
+    assert resolve_brief("", seed=1).why("style").text.startswith("default:")
 
 
 # ----------------------------------------------------------------------------- understanding (shipped styles)
@@ -370,24 +366,24 @@ def test_real_styles_prompt_and_default():
 @pytest.mark.parametrize("prompt", ["", "asdf qwer zxcv", "how do I fix my kitchen sink", "12345 !!!", "🎵🎵🎵",
                                     "the quarterly tax report is due friday", "ああああ"])
 def test_empty_nonsense_and_off_topic_prompts_use_defaults_and_say_so(prompt):
-    from gekiban.brief import explain_lines, is_default
+    from gekiban.understand.explain import explain_lines
 
     b = resolve_brief(prompt, seed=2)
-    assert b.style == "hopeful" and b.evidence["style"].startswith("default: ")
+    assert b.style == "hopeful" and b.why("style").text.startswith("default: ")
     assert b.duration == 60.0 and 0.0 <= b.energy <= 1.0
-    assert all(is_default(b.evidence[f]) for f in ("duration", "meter", "instruments", "loop", "chords"))
+    assert all(b.why(f).is_default for f in ("duration", "meter", "instruments", "loop", "chords"))
     assert any(line.startswith("defaults used for: style") for line in explain_lines(b))
 
 
 @needs_styles
 def test_every_field_has_evidence_and_neighbours_are_recorded():
-    from gekiban.brief import understanding
+    from gekiban.understand.explain import describe_neighbours, understanding
 
     b = resolve_brief("the hero's last stand in the rain", seed=3)
     for name in (*BRIEF_FIELDS, "chords", "motif"):
-        assert b.evidence.get(name), name
-    assert "similarity" in b.evidence["neighbours"]
-    detail = understanding(b.evidence)
+        assert b.why(name), name
+    assert "similarity" in describe_neighbours(b.neighbours)
+    detail = understanding(b)
     assert len(detail["style_neighbours"]) >= 3 and detail["style_neighbours"][0]["style"] == b.style
     assert all(isinstance(n["score"], float) for n in detail["style_neighbours"])
 
@@ -396,17 +392,17 @@ def test_every_field_has_evidence_and_neighbours_are_recorded():
 def test_japanese_prompt_is_glossed_and_read():
     b = resolve_brief("夏祭りの夜、太鼓と笛で賑やかに", seed=3)
     assert b.style == "festival" and "taiko" in b.instruments and "flute" in b.instruments
-    assert "summer festival" in b.evidence["gloss"]
+    assert "summer festival" in b.why("gloss").text
 
 
 @needs_styles
 def test_wanted_instruments_join_the_style_palette_and_only_replaces_it():
-    from gekiban.brief import brief_style
+    from gekiban.styles import resolve_style
 
     b = resolve_brief("boss battle with taiko and shamisen, no drums", seed=3)
     assert b.instruments[:2] == ("taiko", "shamisen") and len(b.instruments) > 2
     assert "drums" in b.exclude and "drums" not in b.instruments
-    assert not {r.instruments[0] for r in brief_style(b).roles if r.role == "drums"} & set(b.instruments)
+    assert not {r.instruments[0] for r in resolve_style(b.style)[1].roles if r.role == "drums"} & set(b.instruments)
     assert resolve_brief("sad farewell, solo piano", seed=3).instruments == ("piano",)
     assert resolve_brief("切ない別れ、ピアノのみ", seed=3).instruments == ("piano",)
 
@@ -415,9 +411,9 @@ def test_wanted_instruments_join_the_style_palette_and_only_replaces_it():
 def test_chords_from_text_option_and_precedence():
     b = resolve_brief("a nostalgic flashback; the progression is Am F C G", seed=3)
     assert b.chords == ("Am", "F", "C", "G") and b.key == Key(9, "minor")
-    assert "the key the chords" in b.evidence["key"]
+    assert "the key the chords" in b.why("key").text
     b = resolve_brief("a nostalgic flashback; the progression is Am F C G", seed=3, chords="Dm G C")
-    assert b.chords == ("Dm", "G", "C") and b.evidence["chords"].startswith("option chords")
+    assert b.chords == ("Dm", "G", "C") and b.why("chords").text.startswith("option chords")
     b = resolve_brief("a dark battle in the style of the Royal Road progression", seed=3)
     assert b.chords == ("IV△7", "V7", "iii7", "vi") and not b.key.is_minor  # a major progression in a minor style
     b = resolve_brief("Royal Road progression", seed=3, key="E minor")
@@ -428,24 +424,24 @@ def test_chords_from_text_option_and_precedence():
 
 @needs_styles
 def test_named_progression_is_what_the_score_plays():
-    from gekiban.brief import brief_style
-    from gekiban.harmony import read_chord
-    from gekiban.pipeline import build_score
+    from gekiban.composer import build_score
+    from gekiban.composer.harmony import read_chord
+    from gekiban.styles import resolve_style
 
     b = resolve_brief("idol live stage, 王道進行", seed=5, duration=30)
-    score = build_score(b, brief_style(b))
+    score = build_score(b, resolve_style(b.style)[1])
     want = [read_chord(c, b.key) for c in ("IV△7", "V7", "iii7", "vi")]
     assert [e.chord for e in score.chords[:4]] == want
 
 
 @needs_styles
 def test_midi_seed_gives_motif_chords_and_key(tmp_path):
-    from test_understand import _seed_file
+    from music_fixtures import seed_file
 
-    path = _seed_file(tmp_path / "seed.mid")
+    path = seed_file(tmp_path / "seed.mid")
     b = resolve_brief("a hopeful morning", from_midi=str(path), seed=3)
     assert b.motif[0] == (0.0, 1.0, 72) and b.chords == ("C", "G", "Am", "F") and b.key == Key(0, "major")
-    assert "MIDI seed" in b.evidence["motif"] and "MIDI seed" in b.evidence["chords"]
+    assert "MIDI seed" in b.why("motif").text and "MIDI seed" in b.why("chords").text
     b = resolve_brief("a hopeful morning in D major", from_midi=str(path), seed=3)
     assert b.key == Key(2, "major") and b.chords == ("D", "A", "Bm", "G")  # the seed's chords follow the key
     b = resolve_brief("a hopeful morning", from_midi=str(path), chords="F G", seed=3)
@@ -482,7 +478,7 @@ def test_tempo_words_hold_the_tempo_in_their_range():
 
 @needs_styles
 def test_energy_follows_the_words():
-    from gekiban.understand import energy_level
+    from gekiban.understand.brief import energy_level
 
     assert energy_level(resolve_brief("a quiet, gentle village morning", seed=1).energy) == "low"
     assert energy_level(resolve_brief("explosive final battle", seed=1).energy) == "high"
@@ -493,7 +489,7 @@ def test_energy_follows_the_words():
 @needs_styles
 def test_prompt_can_ask_for_a_blend():
     b = resolve_brief("lofi meets chiptune", seed=1)
-    assert b.style_blend == (("lofi", 0.6), ("chiptune", 0.4)) and "blend" in b.evidence["style"]
+    assert b.style_blend == (("lofi", 0.6), ("chiptune", 0.4)) and "blend" in b.why("style").text
     assert resolve_brief("cafe jazz with a touch of horror", seed=1).style_blend == (("cafe-jazz", 0.7), ("horror", 0.3))
     assert resolve_brief("ローファイとチップチューンの融合", seed=1).style_blend[0][0] == "lofi"
     assert resolve_brief("lofi meets chiptune", style="heroic", seed=1).style == "heroic"  # the option wins
@@ -502,4 +498,4 @@ def test_prompt_can_ask_for_a_blend():
 @needs_styles
 def test_keywords_only_reading_needs_no_model():
     b = resolve_brief("夏祭り、太鼓", seed=1, semantic=False)
-    assert b.style == "festival" and "similarity" not in b.evidence["style"]
+    assert b.style == "festival" and "similarity" not in b.why("style").text

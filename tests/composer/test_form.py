@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gekiban.form import bars_for, plan_form
+from gekiban.composer.form import bars_for, plan_form
 
 
 @pytest.mark.parametrize("bars", [1, 2, 3, 5, 8, 12, 15, 16, 30, 37, 45, 48, 64, 96, 200])
