@@ -17,8 +17,7 @@ from gekiban.styles.reader import parse_style
 from gekiban.styles.schema import Progression, Style
 
 
-# Tried in order when the prompt matches no style; then the first style tagged hopeful/calm.
-DEFAULT_STYLE_NAMES = ("hopeful", "slice-of-life", "pastoral", "emotional-piano", "ambient")
+# Without a style marked ``default = true``, the first style tagged with one of these is used.
 DEFAULT_STYLE_TAGS = ("hopeful", "calm", "gentle", "peaceful")
 
 
@@ -131,9 +130,10 @@ def progressions_for(style: Style, mode: str, kind: str | None = None) -> tuple[
 
 
 def default_style_name(styles: Mapping[str, Style]) -> str:
-    """The style used when the prompt names none: a calm/hopeful one."""
-    for name in DEFAULT_STYLE_NAMES:
-        if name in styles:
+    """The style used when the prompt names none: the one marked ``default = true``, else a
+    calm or hopeful one by its tags, else the first."""
+    for name, style in styles.items():
+        if style.default:
             return name
     for tag in DEFAULT_STYLE_TAGS:
         for name, style in styles.items():

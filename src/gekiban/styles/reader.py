@@ -32,7 +32,7 @@ from gekiban.theory import SCALES, pitch_class
 _STYLE_FIELDS = (
     "name", "description", "family", "tags", "tags_ja", "tempo", "meters", "modes", "tonics",
     "energy", "tension", "swing", "humanize", "reverb", "tonal", "form", "harmony", "melody",
-    "roles",
+    "roles", "scenes", "keywords", "keywords_ja", "default",
 )
 _HARMONY_FIELDS = ("progressions", "harmonic_rhythm", "ending", "by_section")
 _MELODY_FIELDS = ("scale", "density", "leap", "rhythm", "phrase_bars")
@@ -215,4 +215,8 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         reverb=ctx.number(data.get("reverb", 0.3), "reverb", 0.0, 1.0),
         tonal=ctx.boolean(data.get("tonal", True), "tonal"),
         form=ctx.choice(data.get("form", "song"), "form", FORMS),
+        scenes=ctx.strings(data.get("scenes", []), "scenes", empty=True),
+        keywords=ctx.strings(data.get("keywords", []), "keywords", empty=True),
+        keywords_ja=ctx.strings(data.get("keywords_ja", []), "keywords_ja", empty=True),
+        default=ctx.boolean(data.get("default", False), "default"),
     )

@@ -69,7 +69,12 @@ class MelodySpec:
 
 @dataclass(frozen=True)
 class Style:
-    """A named style: tempo, meters, modes, harmony, melody, roles and mix feel."""
+    """A named style: tempo, meters, modes, harmony, melody, roles and mix feel.
+
+    ``scenes`` are sentences a sound director would write when the style is the right cue, and
+    ``keywords`` / ``keywords_ja`` further words (scored like ``tags``): the prompt reader
+    compares a prompt with them. ``default`` marks the style used when a prompt names no scene.
+    """
 
     name: str
     description: str
@@ -90,6 +95,10 @@ class Style:
     reverb: float = 0.3
     tonal: bool = True
     form: str = "song"
+    scenes: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    keywords_ja: tuple[str, ...] = ()
+    default: bool = False
 
     def role(self, name: str) -> RoleSpec | None:
         """The spec of role ``name``, or None when the style has no such role."""

