@@ -22,9 +22,11 @@ from pathlib import Path
 
 CHILD = r"""
 import json, resource, sys, time
-from gekiban.pipeline import compose
+from gekiban.pipeline import compose_brief
+from gekiban.understand.resolve import resolve_brief
 t = time.perf_counter()
-track = compose(sys.argv[1], duration=float(sys.argv[2]), seed=7, style=sys.argv[3], sample_rate=48000)
+brief = resolve_brief(sys.argv[1], duration=float(sys.argv[2]), seed=7, style=sys.argv[3])
+track = compose_brief(brief, sample_rate=48000)
 t_save = time.perf_counter()
 track.save(sys.argv[4])
 timings = dict(track.timings, save=time.perf_counter() - t_save, all=time.perf_counter() - t)

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_quality.py [--seeds 10] [--split heldout] [--styles a,b] [--json FILE]
 
-For each style it composes ``--seeds`` scores with ``gekiban.pipeline.build_score`` (the brief
+For each style it composes ``--seeds`` scores with ``gekiban.composer.build_score`` (the brief
 ``gekiban compose --style NAME --seed N`` would resolve to), evaluates them with
 ``gekiban.evaluate``, prints a per-style table and one line per goal with PASS/FAIL:
 

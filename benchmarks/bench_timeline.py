@@ -163,7 +163,7 @@ def bench_extension_and_edits() -> int:
         src = Path(tmp) / "cue"
         compose("hopeful morning", duration=30, seed=3).save(src)
         t = time.perf_counter()
-        longer = extend_bundle(src, "1:30", out=Path(tmp) / "longer")
+        longer = extend_bundle(src, "1:30", out=Path(tmp) / "longer").folder
         took = time.perf_counter() - t
         a, b = read_midi(src / "score.mid"), read_midi(longer / "score.mid")
         import json
@@ -178,7 +178,7 @@ def bench_extension_and_edits() -> int:
         bad += diff
         print(f"  extend 30 s → 90 s: {a.bars} → {b.bars} bars, first {kept} bars kept; notes that differ there: {diff} "
               f"({took:.1f} s)")
-        edited = edit_bundle(src, Path(tmp) / "edited", tempo="140", key="F# minor" if a.key.is_minor else "F# major")
+        edited = edit_bundle(src, Path(tmp) / "edited", tempo="140", key="F# minor" if a.key.is_minor else "F# major").folder
         c = read_midi(edited / "score.mid")
         shift = transpose_interval(a.key.tonic, 6)
         moved = 0

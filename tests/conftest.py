@@ -50,6 +50,8 @@ def fake_pipeline(monkeypatch):
     SoundFont look-up is skipped."""
     from functools import partial
 
+    from gekiban import pipeline
+    from gekiban.audio import render
     from gekiban.cli import compose as cli_compose
     from gekiban.understand.resolve import resolve_brief
 
@@ -61,9 +63,9 @@ def fake_pipeline(monkeypatch):
             kw["progress"](stage, 0.5)
         return FakeTrack(brief)
 
-    monkeypatch.setattr(cli_compose, "compose_brief", compose_brief)
+    monkeypatch.setattr(pipeline, "compose_brief", compose_brief)
     monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))
-    monkeypatch.setattr(cli_compose, "find_soundfont", lambda path=None: None)
+    monkeypatch.setattr(render, "find_soundfont", lambda path=None: None)
     return calls
 
 
@@ -73,11 +75,12 @@ def no_compose(monkeypatch):
     composing: bad input must stop before."""
     from functools import partial
 
+    from gekiban import pipeline
     from gekiban.cli import compose as cli_compose
     from gekiban.understand.resolve import resolve_brief
 
     def compose_brief(*a, **k):  # pragma: no cover - reaching it is the failure
         raise AssertionError("compose_brief was called despite bad input")
 
-    monkeypatch.setattr(cli_compose, "compose_brief", compose_brief)
+    monkeypatch.setattr(pipeline, "compose_brief", compose_brief)
     monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))

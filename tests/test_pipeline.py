@@ -5,15 +5,16 @@ import json
 import numpy as np
 import pytest
 
-from gekiban.audio.files import read_audio
-from gekiban.understand.resolve import resolve_brief
-from gekiban.instruments import get_instrument
-from gekiban.midi import read_midi, score_to_midi
 from gekiban.audio.analysis import longest_silence
+from gekiban.audio.files import read_audio
 from gekiban.audio.meter import measure
 from gekiban.composer import build_score
-from gekiban.pipeline import compose
+from gekiban.instruments import get_instrument
+from gekiban.midi import read_midi, score_to_midi
+from gekiban.pipeline import compose, compose_brief
 from gekiban.styles import all_styles, resolve_style
+from gekiban.understand import embed as embed_module
+from gekiban.understand.resolve import resolve_brief
 
 
 def score_for(prompt="", **options):
@@ -177,3 +178,37 @@ def test_parts_are_balanced_around_the_lead(bundle):
     levels = {p.role: integrated_loudness(s, sample_rate=track.sample_rate) for p, s in zip(track.parts, track.stems)}
     lead = levels.pop("lead")
     assert all(2 <= lead - v <= 12 for v in levels.values()), levels
+
+
+@pytest.fixture
+def embeddings(monkeypatch):
+    """The texts the embedding model is run on, call by call, once the model and the vectors of
+    the styles, moods and energy anchors are warm (as in a long-running worker)."""
+    from gekiban.understand.semantic import warm_up
+
+    warm_up(all_styles())
+    calls = []
+    real = embed_module.embed
+
+    def counted(texts):
+        calls.append(list(texts))
+        return real(texts)
+
+    monkeypatch.setattr(embed_module, "embed", counted)
+    return calls
+
+
+def test_the_command_line_reads_the_prompt_once(tmp_path, embeddings):
+    from gekiban.cli import main
+
+    code = main(["compose", "a sudden shock in the hallway", "--cue", "stinger", "--seed", "3", "-q",
+                 "--out", str(tmp_path / "stinger")])
+    assert code == 0 and embeddings == [["a sudden shock in the hallway"]]
+
+
+def test_compose_and_compose_brief_read_the_prompt_once(embeddings):
+    track = compose("rain on the window at night", duration=4, seed=2, cue="eyecatch")
+    assert embeddings == [["rain on the window at night"]] and track.brief.cue == "eyecatch"
+    brief = resolve_brief("a quiet village morning", duration=4, seed=2)
+    again = compose_brief(brief)
+    assert len(embeddings) == 2 and again.brief is brief and again.score.duration == pytest.approx(4, abs=2)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from gekiban.audio.master import parse_loudness
+from gekiban.audio.targets import parse_loudness
 from gekiban.audio.mixdown import Progress, mix_score
 from gekiban.audio.render import find_soundfont
 from gekiban.bundle.track import Track

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from gekiban import cli
-from gekiban.bundle.write import check_out_dir
-from gekiban.cli import compose as cli_compose
+from gekiban import cli, pipeline
+from gekiban.bundle.folders import check_out_dir
 from gekiban.cli.common import default_out_dir, slugify, style_label
 from gekiban.cli.progress import Progress
 from gekiban.errors import SoundFontError
@@ -194,7 +193,7 @@ def test_soundfont_error_says_how_to_install(tmp_path, monkeypatch, capsys, fake
     def no_font(*a, **k):
         raise SoundFontError("no General MIDI SoundFont found")
 
-    monkeypatch.setattr(cli_compose, "compose_brief", no_font)
+    monkeypatch.setattr(pipeline, "compose_brief", no_font)
     code, out, err = call(["compose", "battle", "--out", str(tmp_path / "b"), "-q"], capsys)
     assert code == 2 and len(err.splitlines()) == 1
     assert "make deps" in err and "fluid-soundfont-gm" in err

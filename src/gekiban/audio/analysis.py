@@ -7,12 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from gekiban.audio.meter import measure
 from gekiban.audio.signal import as_stereo, check_sample_rate, check_unit
 from gekiban.errors import InvalidOptionError
-
-__all__ = ["longest_silence", "measure", "measure_onset", "seam_measures"]
-
 
 def longest_silence(
     audio: np.ndarray,

@@ -22,13 +22,7 @@ import numpy as np
 
 from gekiban.errors import InvalidOptionError, OutputError, RenderError
 
-__all__ = [
-    "FORMATS",
-    "check_writable_dir",
-    "read_audio",
-    "read_loop",
-    "write_audio",
-]
+__all__ = ["FORMATS", "check_writable_dir", "read_audio", "read_loop", "write_audio"]
 
 #: Formats :func:`write_audio` can write, with the subtypes each accepts (first is default).
 FORMATS: dict[str, tuple[str | None, ...]] = {

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,67 +13,16 @@ import numpy as np
 from gekiban.audio.limiter import CEILING_RANGE, LIMITER_MARGIN_DB, Analysis, Limiter, analyse, check_stems, limited_mix
 from gekiban.audio.meter import loudness_of, lufs_from_sums, slicer
 from gekiban.audio.signal import check_sample_rate, check_unit, db
-from gekiban.errors import InvalidOptionError, RenderError
+from gekiban.audio.targets import LOUDNESS_RANGE
+from gekiban.errors import RenderError
 
-#: Delivery loudness presets in LUFS (LKFS): streaming services, EBU R128, ARIB TR-B32.
-LOUDNESS_PRESETS: dict[str, float] = {"stream": -14.0, "ebu": -23.0, "arib": -24.0}
-_LOUDNESS_ALIASES = {"streaming": "stream", "r128": "ebu", "ebu-r128": "ebu", "ebur128": "ebu"}
-#: Range of loudness targets accepted, in LUFS.
-LOUDNESS_RANGE: tuple[float, float] = (-40.0, -6.0)
 #: The loudness gain never exceeds this (silence and near-silence are not blown up).
 MAX_GAIN_DB = 40.0
 #: The limiter never takes more than this off the loudest peak (the target gives way instead).
 MAX_LIMITING_DB = 12.0
-_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(?:lufs|lkfs)?\s*$", re.IGNORECASE)
 LOUDNESS_TOLERANCE_LU = 0.5
 
 
-def parse_loudness(text: str) -> float:
-    """Parse a loudness target: a preset word or a number of LUFS.
-
-    Parameters
-    ----------
-    text : str
-        ``"stream"`` (-14), ``"ebu"`` (-23, EBU R128), ``"arib"`` (-24, ARIB TR-B32), or a
-        number such as ``"-16"`` or ``"-16 LUFS"`` (``LKFS`` also accepted) within
-        [-40, -6].
-
-    Returns
-    -------
-    float
-        The target integrated loudness in LUFS.
-
-    Raises
-    ------
-    InvalidOptionError
-        If the text is neither a preset nor a number in range.
-    """
-    allowed = ", ".join(f"{name} ({value:g})" for name, value in LOUDNESS_PRESETS.items())
-    lo, hi = LOUDNESS_RANGE
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        text = str(text)
-    if not isinstance(text, str):
-        raise InvalidOptionError(
-            f"loudness {text!r} is not text; use one of {allowed} or a number of LUFS "
-            f"from {lo:g} to {hi:g}"
-        )
-    word = text.strip().lower()
-    word = _LOUDNESS_ALIASES.get(word, word)
-    if word in LOUDNESS_PRESETS:
-        return LOUDNESS_PRESETS[word]
-    match = _NUMBER.match(text)
-    if match is None:
-        raise InvalidOptionError(
-            f"loudness {text!r} is not understood; use one of {allowed} or a number of LUFS "
-            f"from {lo:g} to {hi:g} (e.g. '-16' or '-16 LUFS')"
-        )
-    value = float(match.group(1))
-    if not lo <= value <= hi:
-        raise InvalidOptionError(
-            f"loudness {text!r} is {value:g} LUFS, outside the allowed range {lo:g} to {hi:g} "
-            f"LUFS; presets: {allowed}"
-        )
-    return value
 
 
 @dataclass(frozen=True, eq=False)
@@ -166,7 +114,7 @@ def master(
     sample_rate : int
         Sample rate in Hz.
     target_lufs : float, optional
-        Integrated loudness target, -40 to -6 LUFS (:func:`parse_loudness`).
+        Integrated loudness target, -40 to -6 LUFS (:func:`gekiban.audio.targets.parse_loudness`).
     ceiling_dbtp : float, optional
         True-peak ceiling, -12 to -0.1 dBTP.
     loop : bool, optional

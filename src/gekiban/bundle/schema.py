@@ -1,4 +1,4 @@
-"""The on-disk schema of a bundle: file names and ``track.json``.
+"""The on-disk schema of a bundle: file names, and the Brief and its evidence as JSON.
 
 ``track.json`` describes the cue (prompt, seed, resolved brief, form, chords, parts, loudness,
 files) and holds ``"request"``, every field of the resolved Brief, and ``"evidence"``, where each
@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from gekiban.about import package_version
-from gekiban.audio.mixdown import Mixdown
 from gekiban.errors import BundleError
 from gekiban.score import Score
-from gekiban.styles.schema import Style
 from gekiban.theory import MODES, Key, parse_key, parse_meter
 from gekiban.understand.brief import Brief, Evidence, StyleMatch
-from gekiban.understand.explain import understanding
 
-MASTER_CHAIN = ("sum of stems (each: gain, pan, EQ, own reverb) → linear gain to the loudness target → "
-                "true-peak limiter (4× oversampled, ceiling −1 dBTP)")
 #: Mix formats a bundle may hold.
 MIX_FORMATS = ("wav", "flac", "mp3")
 
@@ -112,63 +106,4 @@ def legacy_request(meta: dict[str, Any], score: Score) -> dict[str, Any]:
         "exclude": b.get("exclude", []), "loop": loop, "seed": meta.get("seed", 0),
         "ending": b.get("ending", "loop" if loop else "ring"), "cue": b.get("cue", ""), "hits": b.get("hits", []),
         "arc": b.get("arc", []), "exact_tempo": True,
-    }
-
-
-def track_metadata(*, brief: Brief, style: Style, score: Score, audio: Mixdown, files: dict[str, Any],
-                   origin: dict[str, Any] | None = None, layers: dict[str, list[int]] | None = None) -> dict[str, Any]:
-    """The JSON-ready description of a cue (what ``track.json`` holds)."""
-    m = audio.master
-    bar = score.meter.bar_beats
-    extra: dict[str, Any] = {}
-    if brief.ending == "loop":
-        extra["loop"] = {"start": 0, "end": int(audio.mix.shape[0]), "unit": "samples",
-                         "seconds": round(audio.mix.shape[0] / audio.sample_rate, 6), "bars": score.bars}
-    if layers is not None:
-        parts = score.parts
-        extra["layers"] = {name: {"file": files["layers"][name], "roles": [parts[i].role for i in idx],
-                                  "stems": [files["stems"][i] for i in idx]} for name, idx in layers.items()}
-    if origin is not None:
-        extra["origin"] = origin
-    return {
-        "gekiban": package_version(),
-        "prompt": brief.prompt,
-        "seed": brief.seed,
-        "brief": {
-            "style": brief.style, "mood": brief.mood, "energy": round(brief.energy, 3), "tension": round(brief.tension, 3),
-            "tempo": score.tempo[0].bpm, "key": score.key.name, "meter": str(score.meter),
-            "duration": round(score.duration, 3), "requested_duration": brief.duration, "loop": brief.loop,
-            "instruments": sorted({p.instrument for p in score.parts}), "exclude": list(brief.exclude),
-            "ending": brief.ending, "cue": brief.cue, "hits": list(brief.hits),
-            "arc": [list(p) for p in brief.arc],
-        },
-        "request": brief_to_dict(brief),
-        "evidence": evidence_to_dict(brief),
-        "understanding": understanding(brief),
-        "style": {"name": style.name, "family": style.family, "description": style.description},
-        "sample_rate": audio.sample_rate,
-        "bars": score.bars,
-        "sections": [
-            {"name": s.name, "kind": s.kind, "start_bar": s.start_bar, "end_bar": s.end_bar,
-             "start": round(score.seconds_at(s.start_bar * bar), 3), "end": round(score.seconds_at(s.end_bar * bar), 3),
-             "energy": round(s.energy, 3), "tension": round(s.tension, 3)}
-            for s in score.sections
-        ],
-        "chords": [
-            {"start_beat": round(c.start, 4), "duration_beats": round(c.duration, 4), "start": round(score.seconds_at(c.start), 3),
-             "symbol": c.chord.symbol, "roman": c.roman}
-            for c in score.chords
-        ],
-        "parts": [
-            {"index": i + 1, "role": p.role, "instrument": p.instrument, "program": p.program, "drum": p.is_drum,
-             "notes": len(p.notes), "stem": files["stems"][i]}
-            for i, p in enumerate(score.parts)
-        ],
-        "markers": [{"beat": round(k.beat, 4), "time": round(score.seconds_at(k.beat), 4), "text": k.text}
-                    for k in score.markers],
-        "tempo_map": [{"beat": round(t.beat, 6), "bpm": t.bpm} for t in score.tempo],
-        "loudness": {**m.to_dict(), "master_chain": MASTER_CHAIN},
-        "files": files,
-        **extra,
-        "timings": {k: round(v, 3) for k, v in audio.timings.items()},
     }

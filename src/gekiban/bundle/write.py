@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,46 +27,17 @@ from gekiban.atomic import atomic_write
 from gekiban.audio.files import check_writable_dir, write_audio
 from gekiban.audio.mixdown import Mixdown
 from gekiban.bundle.layers import LAYER_NAMES, layer_groups, make_layers
-from gekiban.bundle.schema import MIX_FORMATS, stem_filename, track_metadata
-from gekiban.errors import InvalidOptionError, OutputError
+from gekiban.about import package_version
+from gekiban.bundle.schema import MIX_FORMATS, brief_to_dict, evidence_to_dict, stem_filename
+from gekiban.errors import InvalidOptionError
 from gekiban.midi import write_midi
 from gekiban.score import Score
 from gekiban.styles.schema import Style
 from gekiban.understand.brief import Brief
+from gekiban.understand.explain import understanding
 
-
-def check_out_dir(path: str | os.PathLike[str]) -> Path:
-    """Check that ``path`` can become the bundle folder, without creating anything.
-
-    It may exist (a folder we can write in) or not (then its nearest existing parent must be
-    a folder we can write in).
-
-    Raises
-    ------
-    OutputError
-        Naming the path and the reason.
-    """
-    target = Path(path).expanduser()
-    if str(path).strip() == "":
-        raise OutputError("output folder '' is empty: give a folder name with --out")
-    if target.exists():
-        if not target.is_dir():
-            raise OutputError(f"output folder {str(target)!r} exists and is not a folder")
-        probe = target
-    else:
-        probe = target.absolute().parent
-        while not probe.exists():
-            probe = probe.parent
-        if not probe.is_dir():
-            raise OutputError(f"output folder {str(target)!r} cannot be created: {str(probe)!r} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"output folder {str(target)!r} is not writable: no permission to write in {str(probe)!r}")
-    try:  # os.access does not see read-only mounts; a real write does
-        with tempfile.TemporaryFile(dir=probe, prefix=".gekiban-check-"):
-            pass
-    except OSError as exc:
-        raise OutputError(f"output folder {str(target)!r} is not writable: {exc.strerror or exc}") from None
-    return target
+MASTER_CHAIN = ("sum of stems (each: gain, pan, EQ, own reverb) → linear gain to the loudness target → "
+                "true-peak limiter (4× oversampled, ceiling −1 dBTP)")
 
 
 def write_json(path: Path, data: dict[str, Any]) -> Path:
@@ -133,3 +103,62 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     meta = track_metadata(brief=brief, style=style, score=score, audio=audio, files=files, origin=origin, layers=groups)
     write_json(out / "track.json", meta)
     return out
+
+
+def track_metadata(*, brief: Brief, style: Style, score: Score, audio: Mixdown, files: dict[str, Any],
+                   origin: dict[str, Any] | None = None, layers: dict[str, list[int]] | None = None) -> dict[str, Any]:
+    """The JSON-ready description of a cue (what ``track.json`` holds)."""
+    m = audio.master
+    bar = score.meter.bar_beats
+    extra: dict[str, Any] = {}
+    if brief.ending == "loop":
+        extra["loop"] = {"start": 0, "end": int(audio.mix.shape[0]), "unit": "samples",
+                         "seconds": round(audio.mix.shape[0] / audio.sample_rate, 6), "bars": score.bars}
+    if layers is not None:
+        parts = score.parts
+        extra["layers"] = {name: {"file": files["layers"][name], "roles": [parts[i].role for i in idx],
+                                  "stems": [files["stems"][i] for i in idx]} for name, idx in layers.items()}
+    if origin is not None:
+        extra["origin"] = origin
+    return {
+        "gekiban": package_version(),
+        "prompt": brief.prompt,
+        "seed": brief.seed,
+        "brief": {
+            "style": brief.style, "mood": brief.mood, "energy": round(brief.energy, 3), "tension": round(brief.tension, 3),
+            "tempo": score.tempo[0].bpm, "key": score.key.name, "meter": str(score.meter),
+            "duration": round(score.duration, 3), "requested_duration": brief.duration, "loop": brief.loop,
+            "instruments": sorted({p.instrument for p in score.parts}), "exclude": list(brief.exclude),
+            "ending": brief.ending, "cue": brief.cue, "hits": list(brief.hits),
+            "arc": [list(p) for p in brief.arc],
+        },
+        "request": brief_to_dict(brief),
+        "evidence": evidence_to_dict(brief),
+        "understanding": understanding(brief),
+        "style": {"name": style.name, "family": style.family, "description": style.description},
+        "sample_rate": audio.sample_rate,
+        "bars": score.bars,
+        "sections": [
+            {"name": s.name, "kind": s.kind, "start_bar": s.start_bar, "end_bar": s.end_bar,
+             "start": round(score.seconds_at(s.start_bar * bar), 3), "end": round(score.seconds_at(s.end_bar * bar), 3),
+             "energy": round(s.energy, 3), "tension": round(s.tension, 3)}
+            for s in score.sections
+        ],
+        "chords": [
+            {"start_beat": round(c.start, 4), "duration_beats": round(c.duration, 4), "start": round(score.seconds_at(c.start), 3),
+             "symbol": c.chord.symbol, "roman": c.roman}
+            for c in score.chords
+        ],
+        "parts": [
+            {"index": i + 1, "role": p.role, "instrument": p.instrument, "program": p.program, "drum": p.is_drum,
+             "notes": len(p.notes), "stem": files["stems"][i]}
+            for i, p in enumerate(score.parts)
+        ],
+        "markers": [{"beat": round(k.beat, 4), "time": round(score.seconds_at(k.beat), 4), "text": k.text}
+                    for k in score.markers],
+        "tempo_map": [{"beat": round(t.beat, 6), "bpm": t.bpm} for t in score.tempo],
+        "loudness": {**m.to_dict(), "master_chain": MASTER_CHAIN},
+        "files": files,
+        **extra,
+        "timings": {k: round(v, 3) for k, v in audio.timings.items()},
+    }

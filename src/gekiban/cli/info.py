@@ -8,7 +8,6 @@ import json
 from gekiban.bundle.schema import brief_to_dict, evidence_to_dict
 from gekiban.cli.common import seed_options
 from gekiban.errors import StyleError
-from gekiban.evaluate import evaluate_paths, format_text
 from gekiban.instruments import registry
 from gekiban.styles import describe_styles
 from gekiban.theory import note_name
@@ -55,6 +54,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate bundles or MIDI files and print the report (text or JSON)."""
+    from gekiban.evaluate import evaluate_paths, format_text  # lazy: the other commands need none of it
+
     report = evaluate_paths(args.paths, reference=args.reference, split=args.split)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
