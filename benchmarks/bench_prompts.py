@@ -118,8 +118,8 @@ def check(item: dict[str, Any], brief: Any, styles: dict[str, Any], *, build: bo
 
 def run(items: list[dict[str, Any]], *, build: bool = True) -> tuple[list[Result], list[float]]:
     """Resolve every prompt (warm: the model and style vectors are loaded first) and score it."""
-    from gekiban.understand.resolve import resolve_brief
     from gekiban.styles import all_styles
+    from gekiban.understand.resolve import resolve_brief
     from gekiban.understand.semantic import warm_up
 
     styles = all_styles()

@@ -65,8 +65,8 @@ def bench_score(bars: int = 90, bpm: float = 120.0, seed: int = 7) -> Score:
 
 
 def _child_cli(soundfont: str | None) -> None:
-    from gekiban.midi import write_midi
     from gekiban.audio.render import render_midi_cli
+    from gekiban.midi import write_midi
 
     with tempfile.TemporaryDirectory() as tmp:
         mid = write_midi(bench_score(), Path(tmp) / "bench.mid")

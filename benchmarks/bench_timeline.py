@@ -110,8 +110,8 @@ def bench_arcs(quick: bool) -> list[float]:
 
 
 def bench_hits(quick: bool) -> float:
-    from gekiban.pipeline import compose
     from gekiban.audio.analysis import measure_onset
+    from gekiban.pipeline import compose
 
     print("\n== hits: error of each hit (ms) ==")
     cases = [("tense chase", 60, [12.5, 42.5], 3), ("gentle morning piano", 45, [10.0, 31.7], 4),

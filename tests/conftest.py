@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from style_fixtures import FAKE_STYLES
 
 

@@ -2,7 +2,14 @@
 
 import mido
 
-from gekiban.styles.schema import Groove, HarmonySpec, MelodySpec, Progression, RoleSpec, Style
+from gekiban.styles.schema import (
+    Groove,
+    HarmonySpec,
+    MelodySpec,
+    Progression,
+    RoleSpec,
+    Style,
+)
 
 PROGRESSIONS = {
     "royal-road": Progression("royal-road", ("IV△7", "V7", "iii7", "vi"), "major"),

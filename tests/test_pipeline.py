@@ -61,8 +61,9 @@ def test_explicit_options_are_exact(opts):
 def read_midi_score(score):
     import io
 
-    from gekiban.midi import midi_to_score
     import mido
+
+    from gekiban.midi import midi_to_score
 
     return midi_to_score(mido.MidiFile(file=io.BytesIO(midi_bytes(score))))
 
@@ -162,6 +163,7 @@ def test_loudness_targets_end_to_end(loudness, target):
                                              ("hopeful", "Bb major", 100)])
 def test_the_audio_is_heard_in_the_asked_key_and_tempo(style, key, tempo):
     from audio_checks import heard_key, heard_tempo
+
     from gekiban.theory import parse_key
 
     track = compose("", style=style, key=key, tempo=tempo, duration=20, seed=1)

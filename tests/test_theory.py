@@ -1,7 +1,17 @@
 import pytest
 
 from gekiban.errors import InvalidOptionError
-from gekiban.theory import Chord, Key, Meter, chord_scale, parse_chord_symbol, parse_key, parse_meter, parse_roman, pitch_class
+from gekiban.theory import (
+    Chord,
+    Key,
+    Meter,
+    chord_scale,
+    parse_chord_symbol,
+    parse_key,
+    parse_meter,
+    parse_roman,
+    pitch_class,
+)
 
 
 @pytest.mark.parametrize("text,tonic,mode", [

@@ -182,7 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     import music21
 
-    from gekiban.evaluate.metrics import LEAD_METRICS, TEXTURE_METRICS, lead_metrics, texture_metrics
+    from gekiban.evaluate.metrics import (
+        LEAD_METRICS,
+        TEXTURE_METRICS,
+        lead_metrics,
+        texture_metrics,
+    )
     from gekiban.evaluate.reference import SEPARATOR
 
     t0 = time.time()

@@ -80,7 +80,13 @@ def request_score(prompt: str, options: dict[str, Any]) -> tuple[Any, Any, Any]:
     from gekiban.composer import build_score
     from gekiban.styles import resolve_style
     from gekiban.understand.resolve import resolve_brief
-    from gekiban.understand.timing import apply_timing, check_hits, cue_defaults, parse_arc, parse_section_moods
+    from gekiban.understand.timing import (
+        apply_timing,
+        check_hits,
+        cue_defaults,
+        parse_arc,
+        parse_section_moods,
+    )
 
     opts = dict(options)
     timing = {k: opts.pop(k) for k in ("arc", "section", "hit", "ending", "loop", "cue") if k in opts}

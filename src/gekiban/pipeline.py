@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from gekiban.audio.targets import parse_loudness
 from gekiban.audio.mixdown import Progress, mix_score
 from gekiban.audio.render import find_soundfont
+from gekiban.audio.targets import parse_loudness
 from gekiban.bundle.track import Track
 from gekiban.composer import build_score
 from gekiban.score import Score

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from audio_checks import SR, noise
+
 from gekiban.audio import analysis as mix
 
 

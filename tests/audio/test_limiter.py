@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
 from audio_checks import SR
+
 from gekiban.audio.limiter import Limiter, _max_filter
 
 

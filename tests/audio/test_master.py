@@ -5,17 +5,15 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
-
-from audio_checks import SR, noise, reference_true_peak_db, sine_with_transients
 import pyloudnorm
+import pytest
+from audio_checks import SR, noise, reference_true_peak_db, sine_with_transients
 
 from gekiban.audio import master as mix
 from gekiban.audio.limiter import premaster
 from gekiban.audio.meter import measure
 from gekiban.audio.stem import process_stem
 from gekiban.errors import InvalidOptionError, RenderError
-
 
 # ---------------------------------------------------------------------------------------------
 # master

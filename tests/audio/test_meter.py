@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
-
-from audio_checks import SR, noise, reference_true_peak_db, sine_with_transients
 import pyloudnorm
+import pytest
+from audio_checks import SR, noise, reference_true_peak_db, sine_with_transients
 
 from gekiban.audio import meter as mix
 

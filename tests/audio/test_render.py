@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from gekiban.audio import render
+from gekiban.audio.render import find_soundfont, render_midi_cli, render_parts
 from gekiban.errors import InvalidOptionError, RenderError, SoundFontError
 from gekiban.midi import write_midi
-from gekiban.audio.render import find_soundfont, render_midi_cli, render_parts
 from gekiban.score import Control, Note, Part, Score, TempoChange
 from gekiban.theory import Key, Meter
 

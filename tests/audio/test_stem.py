@@ -6,9 +6,9 @@ import math
 
 import numpy as np
 import pytest
+from audio_checks import SR, noise
 from scipy import signal
 
-from audio_checks import SR, noise
 from gekiban.audio import stem as mix
 from gekiban.errors import InvalidOptionError, RenderError
 

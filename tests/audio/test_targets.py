@@ -8,7 +8,6 @@ from gekiban.audio.targets import parse_loudness
 from gekiban.errors import InvalidOptionError
 
 
-
 @pytest.mark.parametrize(
     ("text", "value"),
     [

@@ -7,11 +7,14 @@ from dataclasses import replace
 
 import pytest
 
-from gekiban.bundle.read import bundle_format, bundle_loudness, bundle_sample_rate, load_bundle
-from gekiban.bundle.schema import brief_from_dict
-from gekiban.errors import BundleError
-from gekiban.errors import InvalidOptionError, StyleError
-from gekiban.bundle.schema import brief_to_dict
+from gekiban.bundle.read import (
+    bundle_format,
+    bundle_loudness,
+    bundle_sample_rate,
+    load_bundle,
+)
+from gekiban.bundle.schema import brief_from_dict, brief_to_dict
+from gekiban.errors import BundleError, InvalidOptionError, StyleError
 
 
 def notes(score):

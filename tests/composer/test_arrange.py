@@ -1,15 +1,15 @@
 import numpy as np
 import pytest
+from music_fixtures import GROOVES, PROGRESSIONS, battle_style
 
 from gekiban.composer.arrange import arrange, choose_ensemble
-from gekiban.errors import InvalidOptionError
 from gekiban.composer.form import plan_form
 from gekiban.composer.harmony import plan_harmony
-from gekiban.instruments import get_instrument
 from gekiban.composer.melody import compose_melody
 from gekiban.composer.perform import playable
+from gekiban.errors import InvalidOptionError
+from gekiban.instruments import get_instrument
 from gekiban.theory import Meter, parse_key
-from music_fixtures import GROOVES, PROGRESSIONS, battle_style
 
 
 def build(instruments=(), exclude=(), meter=Meter(4, 4)):

@@ -4,10 +4,10 @@
 import numpy as np
 import pytest
 
-from gekiban.understand.resolve import resolve_brief
 from gekiban.composer import build_score, extend_score
 from gekiban.errors import InvalidOptionError
 from gekiban.styles import load_style
+from gekiban.understand.resolve import resolve_brief
 from gekiban.understand.timing import apply_timing
 
 

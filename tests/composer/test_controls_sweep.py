@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from gekiban.understand.resolve import resolve_brief
 from gekiban.composer import build_score
 from gekiban.instruments import get_instrument, registry
 from gekiban.styles import all_styles, resolve_style
+from gekiban.understand.resolve import resolve_brief
 from gekiban.understand.timing import apply_timing
 
 METERS = ["4/4", "3/4", "6/8", "7/8", "5/4", "2/4", "12/8", "9/8", "2/2"]

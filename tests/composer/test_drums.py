@@ -2,12 +2,12 @@
 quiet sections and one hit on the final chord (gekiban.composer.drums)."""
 
 import numpy as np
+from music_fixtures import GROOVES
 
-from gekiban.composer.drums import fallback_groove, drum_part
+from gekiban.composer.drums import drum_part, fallback_groove
 from gekiban.instruments import get_instrument
 from gekiban.score import Section
 from gekiban.theory import Meter
-from music_fixtures import GROOVES
 
 KIT = get_instrument("drums")
 SECTIONS = (Section("A", 0, 8, energy=0.3, kind="verse"), Section("B", 8, 8, energy=0.9, kind="chorus"))

@@ -3,6 +3,7 @@ writers agree, each pattern writes notes, and patterns that are meant to differ 
 
 import numpy as np
 import pytest
+from music_fixtures import battle_style
 
 from gekiban.composer.drums import drum_part
 from gekiban.composer.figures import FIGURES, WRITERS
@@ -14,7 +15,6 @@ from gekiban.score import Note
 from gekiban.styles import load_grooves, load_progressions
 from gekiban.styles.schema import RoleSpec
 from gekiban.theory import Meter, parse_key, parse_meter
-from music_fixtures import battle_style
 
 INSTRUMENT = {"pad": "strings", "ostinato": "piano", "bass": "contrabass", "counter": "violin"}
 #: Pads whose notes are the held chord: they differ in controls or in the patch, not in the notes.

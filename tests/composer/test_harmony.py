@@ -1,9 +1,9 @@
 import numpy as np
+from music_fixtures import PROGRESSIONS, battle_style
 
 from gekiban.composer.form import plan_form
 from gekiban.composer.harmony import plan_harmony, voice_lead
 from gekiban.theory import Meter, parse_key, parse_roman
-from music_fixtures import PROGRESSIONS, battle_style
 
 
 def timeline(key="D minor", bars=48, **style):
@@ -65,8 +65,8 @@ def test_a_fixed_progression_is_the_one_the_score_plays():
 def test_unreadable_user_chord_is_named():
     import pytest
 
-    from gekiban.errors import InvalidOptionError
     from gekiban.composer.harmony import read_chord
+    from gekiban.errors import InvalidOptionError
 
     with pytest.raises(InvalidOptionError, match="'Hm7'"):
         read_chord("Hm7", parse_key("C"))

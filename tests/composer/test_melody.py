@@ -2,13 +2,13 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from music_fixtures import PROGRESSIONS, battle_style
 
 from gekiban.composer.form import plan_form
 from gekiban.composer.harmony import plan_harmony
-from gekiban.instruments import get_instrument
 from gekiban.composer.melody import compose_melody
+from gekiban.instruments import get_instrument
 from gekiban.theory import Meter, parse_key
-from music_fixtures import PROGRESSIONS, battle_style
 
 
 def melody(seed=1, meter=Meter(4, 4), key="D minor", bars=40, lead="french-horn"):

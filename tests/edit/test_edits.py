@@ -10,9 +10,9 @@ import pytest
 
 from gekiban import cli
 from gekiban.bundle.read import load_bundle
+from gekiban.composer import build_score, extend_score
 from gekiban.edit.edits import Edits, edit_score, parse_edits
 from gekiban.edit.keys import degree_map, transpose_interval
-from gekiban.composer import build_score, extend_score
 from gekiban.edit.operations import edit_bundle, extend_bundle, vary_bundle
 from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
@@ -356,9 +356,9 @@ def test_edit_and_vary_commands_write_bundles(plain, tmp_path, capsys):
 
 @pytest.mark.slow
 def test_extend_command_on_a_loop_keeps_it_a_loop(tmp_path, capsys):
-    from gekiban.pipeline import compose
     from gekiban.audio.analysis import seam_measures
     from gekiban.audio.files import read_audio
+    from gekiban.pipeline import compose
 
     compose("lofi study", duration=8, seed=4, loop=True).save(tmp_path / "loop")
     code, out, err = run(["extend", tmp_path / "loop", "--to", "0:30", "-q"], capsys)

@@ -6,8 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gekiban.evaluate.goals import (CLASSIFIER_MIN, OA_METRICS, OA_MIN, RECUR_BAND, SHARE_MAX, generate, measure_goals,
-                                    seed_diversity)
+from gekiban.evaluate.goals import (
+    CLASSIFIER_MIN,
+    OA_METRICS,
+    OA_MIN,
+    RECUR_BAND,
+    SHARE_MAX,
+    generate,
+    measure_goals,
+    seed_diversity,
+)
 from gekiban.evaluate.reference import load_reference
 from gekiban.evaluate.report import ORIGINALITY_NOTES
 

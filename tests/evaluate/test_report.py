@@ -12,9 +12,24 @@ import numpy as np
 import pytest
 
 from gekiban import cli
-from gekiban.evaluate.metrics import (bar_recurrence, compression_ratio, lead_metrics, lz_repetition, melody_line,
-                                      ngrams, playability, texture_metrics, tokens)
-from gekiban.evaluate.reference import SEPARATOR, NgramIndex, load_reference, overlap_area, shared_ngram_share
+from gekiban.evaluate.metrics import (
+    bar_recurrence,
+    compression_ratio,
+    lead_metrics,
+    lz_repetition,
+    melody_line,
+    ngrams,
+    playability,
+    texture_metrics,
+    tokens,
+)
+from gekiban.evaluate.reference import (
+    SEPARATOR,
+    NgramIndex,
+    load_reference,
+    overlap_area,
+    shared_ngram_share,
+)
 from gekiban.score import Note, Part, Score, TempoChange
 from gekiban.theory import Key, Meter
 

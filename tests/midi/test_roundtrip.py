@@ -8,9 +8,24 @@ import mido
 import pytest
 
 from gekiban.errors import MidiError, OutputError, ScoreError
-from gekiban.midi import DRUM_CHANNEL, midi_to_score, read_midi, score_to_midi, write_midi
+from gekiban.midi import (
+    DRUM_CHANNEL,
+    midi_to_score,
+    read_midi,
+    score_to_midi,
+    write_midi,
+)
 from gekiban.midi.events import key_signature_name, pan_to_cc
-from gekiban.score import ChordEvent, Control, Marker, Note, Part, Score, Section, TempoChange
+from gekiban.score import (
+    ChordEvent,
+    Control,
+    Marker,
+    Note,
+    Part,
+    Score,
+    Section,
+    TempoChange,
+)
 from gekiban.theory import Chord, Key, Meter
 
 

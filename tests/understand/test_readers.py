@@ -4,6 +4,7 @@ chord progressions, the Japanese gloss, MIDI seeds and the energy levels."""
 from __future__ import annotations
 
 import pytest
+from music_fixtures import seed_file
 
 from gekiban.errors import InvalidOptionError, MidiError
 from gekiban.theory import Key, Meter
@@ -25,7 +26,6 @@ from gekiban.understand.progressions import (
     transpose_symbol,
 )
 from gekiban.understand.text import normalise
-from music_fixtures import seed_file
 
 
 def _v(found):

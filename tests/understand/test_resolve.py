@@ -10,14 +10,23 @@ import importlib.util
 from dataclasses import fields
 
 import pytest
+from style_fixtures import FAKE_STYLES
 
-from gekiban.understand.brief import Brief, Evidence
-from gekiban.understand.options import MAX_PROMPT_CHARS, check_prompt, parse_duration, parse_format, parse_instruments, parse_sample_rate, parse_seed, parse_tempo
-from gekiban.understand.reading import read_prompt, score_styles
-from gekiban.understand.resolve import resolve_brief
 from gekiban.errors import GekibanError, InvalidOptionError, StyleError
 from gekiban.theory import Key, Meter
-from style_fixtures import FAKE_STYLES
+from gekiban.understand.brief import Brief, Evidence
+from gekiban.understand.options import (
+    MAX_PROMPT_CHARS,
+    check_prompt,
+    parse_duration,
+    parse_format,
+    parse_instruments,
+    parse_sample_rate,
+    parse_seed,
+    parse_tempo,
+)
+from gekiban.understand.reading import read_prompt, score_styles
+from gekiban.understand.resolve import resolve_brief
 
 
 def fake_brief(prompt="", **kw):

@@ -4,12 +4,26 @@ options that carry them (bad values are refused with a clear message and write n
 import json
 
 import pytest
+from style_fixtures import FAKE_STYLES
 
 from gekiban import cli
-from gekiban.understand.resolve import resolve_brief
 from gekiban.errors import InvalidOptionError
-from gekiban.understand.timing import ENDINGS, MOOD_ALIASES, MOODS, apply_timing, cue_types, check_arc, check_hits, cue_defaults, load_arc_file, mood_values, parse_arc, parse_section_moods, parse_time
-from style_fixtures import FAKE_STYLES
+from gekiban.understand.resolve import resolve_brief
+from gekiban.understand.timing import (
+    ENDINGS,
+    MOOD_ALIASES,
+    MOODS,
+    apply_timing,
+    check_arc,
+    check_hits,
+    cue_defaults,
+    cue_types,
+    load_arc_file,
+    mood_values,
+    parse_arc,
+    parse_section_moods,
+    parse_time,
+)
 
 
 def fake_brief(prompt="", **kw):

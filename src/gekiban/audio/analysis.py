@@ -10,6 +10,7 @@ import numpy as np
 from gekiban.audio.signal import as_stereo, check_sample_rate, check_unit
 from gekiban.errors import InvalidOptionError
 
+
 def longest_silence(
     audio: np.ndarray,
     *,

@@ -15,7 +15,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from gekiban.audio.meter import TP_HALO, Getter, hop_size, scan, segment_peaks, slicer, stem_summer, true_peak_linear
+from gekiban.audio.meter import (
+    TP_HALO,
+    Getter,
+    hop_size,
+    scan,
+    segment_peaks,
+    slicer,
+    stem_summer,
+    true_peak_linear,
+)
 from gekiban.audio.signal import as_stereo, check_sample_rate, check_unit, db
 from gekiban.errors import RenderError
 

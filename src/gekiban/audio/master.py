@@ -10,7 +10,15 @@ from typing import Any
 
 import numpy as np
 
-from gekiban.audio.limiter import CEILING_RANGE, LIMITER_MARGIN_DB, Analysis, Limiter, analyse, check_stems, limited_mix
+from gekiban.audio.limiter import (
+    CEILING_RANGE,
+    LIMITER_MARGIN_DB,
+    Analysis,
+    Limiter,
+    analyse,
+    check_stems,
+    limited_mix,
+)
 from gekiban.audio.meter import loudness_of, lufs_from_sums, slicer
 from gekiban.audio.signal import check_sample_rate, check_unit, db
 from gekiban.audio.targets import LOUDNESS_RANGE

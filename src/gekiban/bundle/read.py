@@ -18,7 +18,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from gekiban.bundle.schema import MIX_FORMATS, brief_from_dict, evidence_from_dict, legacy_request
+from gekiban.bundle.schema import (
+    MIX_FORMATS,
+    brief_from_dict,
+    evidence_from_dict,
+    legacy_request,
+)
 from gekiban.errors import BundleError, MidiError, StyleError
 from gekiban.midi import read_midi
 from gekiban.score import Score

@@ -23,12 +23,17 @@ import os
 from pathlib import Path
 from typing import Any
 
+from gekiban.about import package_version
 from gekiban.atomic import atomic_write
 from gekiban.audio.files import check_writable_dir, write_audio
 from gekiban.audio.mixdown import Mixdown
 from gekiban.bundle.layers import LAYER_NAMES, layer_groups, make_layers
-from gekiban.about import package_version
-from gekiban.bundle.schema import MIX_FORMATS, brief_to_dict, evidence_to_dict, stem_filename
+from gekiban.bundle.schema import (
+    MIX_FORMATS,
+    brief_to_dict,
+    evidence_to_dict,
+    stem_filename,
+)
 from gekiban.errors import InvalidOptionError
 from gekiban.midi import write_midi
 from gekiban.score import Score

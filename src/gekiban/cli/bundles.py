@@ -9,7 +9,13 @@ from collections.abc import Callable
 
 from gekiban.cli.common import print_saved
 from gekiban.cli.progress import Progress
-from gekiban.edit.operations import RenderOptions, Saved, edit_bundle, extend_bundle, vary_bundle
+from gekiban.edit.operations import (
+    RenderOptions,
+    Saved,
+    edit_bundle,
+    extend_bundle,
+    vary_bundle,
+)
 
 
 def _run(args: argparse.Namespace, operation: Callable[[RenderOptions], Saved | list[Saved]]) -> int:

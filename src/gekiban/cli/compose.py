@@ -16,7 +16,14 @@ from gekiban.errors import InvalidOptionError
 from gekiban.understand.brief import Brief
 from gekiban.understand.options import parse_format, parse_sample_rate
 from gekiban.understand.resolve import resolve_brief
-from gekiban.understand.timing import apply_timing, check_hits, cue_defaults, load_arc_file, parse_arc, parse_section_moods
+from gekiban.understand.timing import (
+    apply_timing,
+    check_hits,
+    cue_defaults,
+    load_arc_file,
+    parse_arc,
+    parse_section_moods,
+)
 
 
 def cmd_compose(args: argparse.Namespace) -> int:

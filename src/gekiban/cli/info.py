@@ -54,7 +54,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate bundles or MIDI files and print the report (text or JSON)."""
-    from gekiban.evaluate import evaluate_paths, format_text  # lazy: the other commands need none of it
+    from gekiban.evaluate import (  # lazy: the other commands need none of it
+        evaluate_paths,
+        format_text,
+    )
 
     report = evaluate_paths(args.paths, reference=args.reference, split=args.split)
     if args.json:

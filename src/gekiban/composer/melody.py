@@ -14,7 +14,6 @@ range, leaves room to breathe at phrase ends, and some phrases are led in by an 
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from gekiban.composer.harmony import section_letter

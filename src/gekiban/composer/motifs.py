@@ -10,7 +10,6 @@ import numpy as np
 from gekiban.styles.schema import MelodySpec
 from gekiban.theory import Key, Meter
 
-
 # Rhythm cells per beat (simple meters) as (onset, length) in quarter notes, by feel.
 _CELLS: dict[str, list[list[tuple[float, float]]]] = {
     "long": [[(0, 2)], [(0, 1)], [(0, 1.5), (1.5, 0.5)]],

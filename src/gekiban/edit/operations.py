@@ -15,9 +15,16 @@ from typing import Any
 
 from gekiban.audio.mixdown import Progress
 from gekiban.audio.render import find_soundfont
-from gekiban.bundle.read import bundle_format, bundle_has_layers, bundle_loudness, bundle_sample_rate, check_bundle, load_bundle
-from gekiban.bundle.track import Track
 from gekiban.bundle.folders import check_out_dir
+from gekiban.bundle.read import (
+    bundle_format,
+    bundle_has_layers,
+    bundle_loudness,
+    bundle_sample_rate,
+    check_bundle,
+    load_bundle,
+)
+from gekiban.bundle.track import Track
 from gekiban.composer import build_score, extend_score
 from gekiban.edit.edits import edit_brief, edit_score, parse_edits
 from gekiban.errors import InvalidOptionError

@@ -11,8 +11,16 @@ music people wrote.
 ``gekiban evaluate PATHS... [--reference]`` prints it all.
 """
 
-from gekiban.evaluate.report import (ORIGINALITY_NOTES, Evaluation, TrackReport, compare, evaluate_paths, evaluate_score,
-                                     format_text, lead_codes)
+from gekiban.evaluate.report import (
+                                     ORIGINALITY_NOTES,
+                                     Evaluation,
+                                     TrackReport,
+                                     compare,
+                                     evaluate_paths,
+                                     evaluate_score,
+                                     format_text,
+                                     lead_codes,
+)
 
 __all__ = ["ORIGINALITY_NOTES", "Evaluation", "TrackReport", "compare", "evaluate_paths", "evaluate_score",
            "format_text", "lead_codes"]

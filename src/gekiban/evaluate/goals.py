@@ -23,7 +23,13 @@ from gekiban.composer import build_score
 from gekiban.evaluate.classify import NearestCentroid, features
 from gekiban.evaluate.metrics import lead_part, melody_line, ngrams, tokens
 from gekiban.evaluate.reference import load_reference, shared_ngram_share
-from gekiban.evaluate.report import ORIGINALITY_NOTES, TrackReport, compare, evaluate_score, lead_codes
+from gekiban.evaluate.report import (
+    ORIGINALITY_NOTES,
+    TrackReport,
+    compare,
+    evaluate_score,
+    lead_codes,
+)
 from gekiban.score import Score
 from gekiban.styles import all_styles, resolve_style
 from gekiban.styles.schema import Style

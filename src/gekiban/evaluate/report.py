@@ -10,11 +10,29 @@ from typing import Any
 
 import numpy as np
 
-from gekiban.evaluate.metrics import (LEAD_METRICS, TEXTURE_METRICS, Violation, lead_metrics, lead_part, melody_line,
-                                      metric_names, playability, texture_metrics, token_codes, tokens)
 from gekiban.errors import InvalidOptionError
 from gekiban.evaluate.load import load_target
-from gekiban.evaluate.reference import SPLITS, Match, Reference, load_reference, melody_index, overlap_area
+from gekiban.evaluate.metrics import (
+    LEAD_METRICS,
+    TEXTURE_METRICS,
+    Violation,
+    lead_metrics,
+    lead_part,
+    melody_line,
+    metric_names,
+    playability,
+    texture_metrics,
+    token_codes,
+    tokens,
+)
+from gekiban.evaluate.reference import (
+    SPLITS,
+    Match,
+    Reference,
+    load_reference,
+    melody_index,
+    overlap_area,
+)
 from gekiban.score import Score
 
 ORIGINALITY_NOTES = 12

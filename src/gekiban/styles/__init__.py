@@ -25,7 +25,14 @@ from gekiban.styles.catalogue import (
 )
 from gekiban.styles.grooves import groove_for, load_grooves
 from gekiban.styles.progressions import load_progressions, progression_fits
-from gekiban.styles.schema import Groove, HarmonySpec, MelodySpec, Progression, RoleSpec, Style
+from gekiban.styles.schema import (
+    Groove,
+    HarmonySpec,
+    MelodySpec,
+    Progression,
+    RoleSpec,
+    Style,
+)
 
 __all__ = [
     "Groove", "HarmonySpec", "MelodySpec", "Progression", "RoleSpec", "Style", "all_styles", "blend",

@@ -16,7 +16,6 @@ from gekiban.styles.progressions import load_progressions, progression_fits
 from gekiban.styles.reader import parse_style
 from gekiban.styles.schema import Progression, Style
 
-
 # Without a style marked ``default = true``, the first style tagged with one of these is used.
 DEFAULT_STYLE_TAGS = ("hopeful", "calm", "gentle", "peaceful")
 

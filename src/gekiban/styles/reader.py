@@ -13,7 +13,14 @@ from typing import Any
 from gekiban.errors import GekibanError
 from gekiban.instruments import Instrument, get_instrument, registry
 from gekiban.roles import ROLE_NAMES, role_of
-from gekiban.styles.checks import Reader, did_you_mean, kind_of, read_meter, read_mode, read_toml
+from gekiban.styles.checks import (
+    Reader,
+    did_you_mean,
+    kind_of,
+    read_meter,
+    read_mode,
+    read_toml,
+)
 from gekiban.styles.grooves import groove_data
 from gekiban.styles.progressions import load_progressions, progression_fits
 from gekiban.styles.schema import (

@@ -16,7 +16,14 @@ from gekiban.styles import all_styles
 from gekiban.styles.schema import Style
 from gekiban.theory import Key
 from gekiban.understand.brief import StyleMatch
-from gekiban.understand.explicit import find_duration, find_key, find_loop, find_meter, find_tempo, find_tempo_word
+from gekiban.understand.explicit import (
+    find_duration,
+    find_key,
+    find_loop,
+    find_meter,
+    find_tempo,
+    find_tempo_word,
+)
 from gekiban.understand.instruments import read_instruments
 from gekiban.understand.japanese import gloss
 from gekiban.understand.moods import MOOD_DELTA_CAP, MOODS, find_intensity, find_moods

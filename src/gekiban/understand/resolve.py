@@ -19,7 +19,15 @@ from gekiban.styles.catalogue import all_styles
 from gekiban.styles.schema import Style
 from gekiban.theory import NOTE_NAMES, Key, Meter, parse_key, parse_meter
 from gekiban.understand.brief import Brief, Evidence, energy_level
-from gekiban.understand.choices import energy_of, mood_of, nudge, palette, pick_mode, tempo_from_range, tonic_choices
+from gekiban.understand.choices import (
+    energy_of,
+    mood_of,
+    nudge,
+    palette,
+    pick_mode,
+    tempo_from_range,
+    tonic_choices,
+)
 from gekiban.understand.midi_seed import Seed, describe, read_seed
 from gekiban.understand.options import (
     DEFAULT_DURATION_S,
@@ -32,7 +40,12 @@ from gekiban.understand.options import (
     parse_seed,
     parse_tempo,
 )
-from gekiban.understand.progressions import all_romans, infer_key, parse_chords, transpose_symbol
+from gekiban.understand.progressions import (
+    all_romans,
+    infer_key,
+    parse_chords,
+    transpose_symbol,
+)
 from gekiban.understand.reading import read_prompt
 
 

@@ -18,8 +18,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from gekiban.understand.brief import Brief
 from gekiban.errors import InvalidOptionError
+from gekiban.understand.brief import Brief
 
 ENDINGS = ("ring", "fade", "button", "loop")
 
