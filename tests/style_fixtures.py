@@ -4,6 +4,7 @@ style files: pass ``styles=FAKE_STYLES`` to ``resolve_brief`` or ``read_prompt``
 from __future__ import annotations
 
 from gekiban.styles.schema import HarmonySpec, MelodySpec, RoleSpec, Style
+from gekiban.understand.resolve import resolve_brief
 
 
 def make_style(name: str, **kw) -> Style:
@@ -35,3 +36,8 @@ FAKE_STYLES = {
     "stinger": make_style("stinger", family="short", tempo=(100, 140), tags=("stinger", "transition", "hit"),
                           tags_ja=("ブリッジ",), energy=0.7, tension=0.6, form="short"),
 }
+
+
+def fake_brief(prompt: str = "", **options):
+    """``resolve_brief`` over :data:`FAKE_STYLES`."""
+    return resolve_brief(prompt, styles=FAKE_STYLES, **options)

@@ -320,6 +320,8 @@ def tree(path):
     (lambda src, t: ["vary", src, "--count", "0"], "count '0'"),
     (lambda src, t: ["vary", src, "--count", "many"], "count 'many'"),
     (lambda src, t: ["vary", t / "empty"], "is not a gekiban bundle"),
+    (lambda src, t: ["edit", src, "--out", src, "--tempo", "100"], "is the source bundle"),
+    (lambda src, t: ["extend", src, "--to", "0:30", "--out", src], "is the source bundle"),
 ])
 def test_bad_bundle_commands_exit_2_with_one_line_and_write_nothing(bundle, tmp_path, capsys, make_args, shown):
     _, src = bundle

@@ -10,7 +10,7 @@ import importlib.util
 from dataclasses import fields
 
 import pytest
-from style_fixtures import FAKE_STYLES
+from style_fixtures import fake_brief
 
 from gekiban.errors import GekibanError, InvalidOptionError, StyleError
 from gekiban.theory import Key, Meter
@@ -27,11 +27,6 @@ from gekiban.understand.options import (
 )
 from gekiban.understand.reading import read_prompt, score_styles
 from gekiban.understand.resolve import resolve_brief
-
-
-def fake_brief(prompt="", **kw):
-    """resolve_brief over the fixed test styles."""
-    return resolve_brief(prompt, styles=FAKE_STYLES, **kw)
 
 BRIEF_FIELDS = ("style", "mood", "energy", "tension", "tempo", "key", "meter", "duration",
                 "instruments", "exclude", "loop", "seed")

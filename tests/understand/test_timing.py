@@ -4,11 +4,10 @@ options that carry them (bad values are refused with a clear message and write n
 import json
 
 import pytest
-from style_fixtures import FAKE_STYLES
+from style_fixtures import fake_brief
 
 from gekiban import cli
 from gekiban.errors import InvalidOptionError
-from gekiban.understand.resolve import resolve_brief
 from gekiban.understand.timing import (
     ENDINGS,
     MOOD_ALIASES,
@@ -24,12 +23,6 @@ from gekiban.understand.timing import (
     parse_section_moods,
     parse_time,
 )
-
-
-def fake_brief(prompt="", **kw):
-    """resolve_brief over the fixed test styles."""
-    return resolve_brief(prompt, styles=FAKE_STYLES, **kw)
-
 
 # ----------------------------------------------------------------------------------- times
 

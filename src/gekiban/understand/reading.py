@@ -84,7 +84,7 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
     Parameters
     ----------
     text : str
-        The prompt (checked with :func:`check_prompt` first by callers).
+        The prompt (checked with :func:`~gekiban.understand.options.check_prompt` first by callers).
     styles : mapping, optional
         Styles by name to rank; default: all installed styles; ``{}`` skips style ranking.
     semantic : bool
@@ -98,10 +98,11 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         styles, best first), ``tempo`` and ``tempo_words`` (the words that said it),
         ``tempo_range`` (from a tempo word), ``key`` (a Key) or ``mode``
         (``"major"``/``"minor"``), ``mode_hint``, ``meter``, ``duration`` (seconds, not yet
-        range-checked) and ``duration_words``, ``mood``, ``energy_delta``, ``tension_delta``, ``loop``, ``exclude``,
-        ``instruments`` and ``instruments_only``, ``chords`` with ``chords_name`` and
-        ``chords_mode``, ``gloss`` (the English read for a Japanese prompt); and ``evidence``:
-        one short string per field, quoting the words it came from.
+        range-checked) and ``duration_words``, ``mood``, ``energy_delta``, ``tension_delta``,
+        ``loop``, ``exclude``, ``instruments`` and ``instruments_only``, ``chords`` with
+        ``chords_name`` and ``chords_mode``, ``gloss`` (the English read for a Japanese prompt);
+        and ``evidence``: one short string per field, quoting the words it came from (all from
+        the prompt; :func:`~gekiban.understand.resolve.resolve_brief` makes each an Evidence).
     """
     out: dict[str, Any] = {}
     ev: dict[str, str] = {}
