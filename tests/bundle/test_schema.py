@@ -3,7 +3,13 @@ and bundles written before sources were recorded still read."""
 
 import json
 
-from gekiban.bundle.schema import brief_from_dict, brief_to_dict, evidence_from_dict, evidence_to_dict, stem_filename
+from gekiban.bundle.schema import (
+    brief_from_dict,
+    brief_to_dict,
+    evidence_from_dict,
+    evidence_to_dict,
+    stem_filename,
+)
 from gekiban.understand.brief import Evidence
 from gekiban.understand.resolve import resolve_brief
 from gekiban.understand.timing import apply_timing
