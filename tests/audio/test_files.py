@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -149,28 +148,6 @@ def test_read_audio_errors(tmp_path: Path) -> None:
     junk.write_bytes(b"not audio at all")
     with pytest.raises(InvalidOptionError, match="junk.wav"):
         audio_io.read_audio(junk)
-
-
-def test_check_writable_dir_creates_folders(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "b" / "c"
-    assert audio_io.check_writable_dir(target) == target.resolve()
-    assert target.is_dir() and _leftovers(target) == []
-    assert audio_io.check_writable_dir(str(target)) == target.resolve()  # exists already
-
-
-def test_check_writable_dir_refuses(tmp_path: Path) -> None:
-    blocker = tmp_path / "file.txt"
-    blocker.write_text("a file, not a folder")
-    with pytest.raises(OutputError) as info:
-        audio_io.check_writable_dir(blocker / "out")
-    assert str(blocker / "out") in str(info.value) and "file" in str(info.value)
-    with pytest.raises(OutputError, match="is a file"):
-        audio_io.check_writable_dir(blocker)
-    if os.path.isdir("/proc"):
-        with pytest.raises(OutputError, match="/proc"):
-            audio_io.check_writable_dir("/proc/gekiban-test/out")
-        with pytest.raises(OutputError, match="/proc"):
-            audio_io.check_writable_dir("/proc/self")  # exists, not writable
 
 
 def test_writing_over_a_folder_is_refused(tmp_path: Path, audio: np.ndarray) -> None:

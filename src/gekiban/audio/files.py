@@ -1,4 +1,4 @@
-"""Audio files: atomic writes (WAV, FLAC, MP3), reads, and output-folder checks.
+"""Audio files: atomic writes (WAV, FLAC, MP3) and reads.
 
 WAV and FLAC go through ``soundfile`` (libsndfile); MP3 is encoded by the ``ffmpeg`` command
 (libmp3lame, 320 kbit/s) from a temporary float WAV. Every write goes to a temporary file in
@@ -22,7 +22,7 @@ import numpy as np
 
 from gekiban.errors import InvalidOptionError, OutputError, RenderError
 
-__all__ = ["FORMATS", "check_writable_dir", "read_audio", "read_loop", "write_audio"]
+__all__ = ["FORMATS", "read_audio", "read_loop", "write_audio"]
 
 #: Formats :func:`write_audio` can write, with the subtypes each accepts (first is default).
 FORMATS: dict[str, tuple[str | None, ...]] = {
@@ -234,7 +234,7 @@ def write_audio(
     Parameters
     ----------
     path : str or os.PathLike
-        Destination file; its folder must exist (see :func:`check_writable_dir`). The name is
+        Destination file; its folder must exist. The name is
         used as given, whatever its suffix.
     audio : numpy.ndarray
         float samples, (n, 2) or (n,) / (n, 1) for mono, nominally in [-1, 1].
@@ -348,48 +348,3 @@ def read_audio(path: str | os.PathLike[str]) -> tuple[np.ndarray, int]:
             f"audio file {source} has {data.shape[1]} channels; only mono and stereo are read"
         )
     return np.ascontiguousarray(data), int(rate)
-
-
-def check_writable_dir(path: str | os.PathLike[str]) -> Path:
-    """Make sure a folder exists and can be written, creating it (and parents) if missing.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The folder.
-
-    Returns
-    -------
-    pathlib.Path
-        The folder, absolute.
-
-    Raises
-    ------
-    OutputError
-        If the folder cannot be created (a parent is a file, permission, read-only file
-        system) or a file cannot be created in it; the message names the path and the reason.
-    """
-    folder = Path(path).expanduser()
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"output folder {folder} is a file, not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:
-        raise OutputError(f"cannot create output folder {folder}: a file is in the way") from exc
-    except NotADirectoryError as exc:
-        raise OutputError(
-            f"cannot create output folder {folder}: a parent of it is a file, not a folder"
-        ) from exc
-    except OSError as exc:
-        raise OutputError(f"cannot create output folder {folder}: {exc.strerror or exc}") from exc
-    # Permission bits do not stop root, and a read-only mount is not visible in them: try it.
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".gekiban-write-test-", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"output folder {folder} is not writable: {exc.strerror or exc}") from exc
-    os.close(fd)
-    try:
-        os.unlink(probe)
-    except OSError:
-        pass
-    return folder.resolve()

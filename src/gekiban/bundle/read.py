@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gekiban.bundle.folders import listed_files
 from gekiban.bundle.schema import (
     MIX_FORMATS,
     brief_from_dict,
@@ -39,8 +40,9 @@ def check_bundle(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any
     Raises
     ------
     BundleError
-        If the folder does not exist, lacks ``track.json`` or ``score.mid``, or ``track.json``
-        is not a gekiban track description; the message names the folder and what is missing.
+        If the folder does not exist, lacks ``track.json`` or ``score.mid`` or a file
+        ``track.json`` lists, or ``track.json`` is not a gekiban track description; the message
+        names the folder and what is missing.
     """
     folder = Path(directory).expanduser()
     hint = "a bundle is a folder written by `gekiban compose` (track.json, score.mid, mix, stems)"
@@ -60,6 +62,11 @@ def check_bundle(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any
         raise BundleError(f"{meta_path} is not valid JSON ({exc}): {hint}") from None
     if not isinstance(meta, dict) or "gekiban" not in meta or not isinstance(meta.get("brief"), dict):
         raise BundleError(f"{meta_path} is not a gekiban track description (no \"gekiban\" version or \"brief\"): {hint}")
+    if isinstance(meta.get("files"), dict):
+        missing = sorted(f for f in listed_files(meta) if not (folder / f).is_file())
+        if missing:
+            raise BundleError(f"{str(folder)!r} is an incomplete bundle: {', '.join(missing[:3])}"
+                              f"{f' and {len(missing) - 3} more' if len(missing) > 3 else ''} missing")
     return folder, meta
 
 

@@ -12,8 +12,9 @@ Layout::
 A loop (``ending == "loop"``) carries its loop points in every WAV (mix, stems, layers) as a
 RIFF ``smpl`` chunk and in track.json (``"loop": {"start": 0, "end": n}``, samples, half-open).
 
-Every file is written atomically (temporary file in the folder, then renamed), and all audio is
-computed before the first write, so a failure leaves no half-written file.
+All audio is computed before the first write; the files are written into a staging folder that
+replaces the target whole only when every file is complete, so a failure or a kill at any
+moment leaves the old bundle (or nothing) or the complete new one, never a mix.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from typing import Any
 
 from gekiban.about import package_version
 from gekiban.atomic import atomic_write
-from gekiban.audio.files import check_writable_dir, write_audio
+from gekiban.audio.files import write_audio
 from gekiban.audio.mixdown import Mixdown
+from gekiban.bundle.folders import check_out_dir, staged
 from gekiban.bundle.layers import LAYER_NAMES, layer_groups, make_layers
 from gekiban.bundle.schema import (
     MIX_FORMATS,
@@ -58,7 +60,9 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     Parameters
     ----------
     directory
-        Target folder; existing bundle files in it are replaced.
+        Target folder: new, empty, or a bundle (replaced whole). It is built beside the target
+        and swapped in only when complete (:mod:`gekiban.bundle.folders`), so the old bundle
+        stays whole until then.
     brief, style, score, audio
         The cue: what was asked, its style, its Score and its rendered and mastered audio.
     format
@@ -80,12 +84,11 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     InvalidOptionError
         If ``format`` is unknown.
     OutputError
-        If the folder cannot be written.
+        If the folder cannot be written, or holds files gekiban did not write.
     """
     if format not in MIX_FORMATS:
         raise InvalidOptionError(f"unknown format {format!r}: use {', '.join(MIX_FORMATS)}")
-    out = check_writable_dir(Path(directory))
-    stems_dir = check_writable_dir(out / "stems")
+    target = check_out_dir(directory)
     names = [stem_filename(i, p.role, p.instrument) for i, p in enumerate(score.parts)]
     files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid", "stems": [f"stems/{n}" for n in names],
                              "metadata": "track.json"}
@@ -94,20 +97,21 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     groups = layer_groups(score.parts) if layers else None
     if layers:
         files["layers"] = {name: f"layers/{name}.{format}" for name in LAYER_NAMES}
-        layers_dir = check_writable_dir(out / "layers")
-    for old in stems_dir.glob("*.wav"):  # stems of an earlier bundle in the same folder
-        if old.name not in names:
-            old.unlink()
-    write_midi(score, out / "score.mid")
-    for name, stem in zip(names, audio.stems):
-        write_audio(stems_dir / name, stem, sample_rate=audio.sample_rate, format="wav", subtype="FLOAT", loop=loop)
-    write_audio(out / files["mix"], audio.mix, sample_rate=audio.sample_rate, format=format, loop=loop)
-    if layer_audio is not None:
-        for name, mix in layer_audio.items():
-            write_audio(layers_dir / f"{name}.{format}", mix, sample_rate=audio.sample_rate, format=format, loop=loop)
-    meta = track_metadata(brief=brief, style=style, score=score, audio=audio, files=files, origin=origin, layers=groups)
-    write_json(out / "track.json", meta)
-    return out
+    with staged(target) as out:
+        (out / "stems").mkdir()
+        write_midi(score, out / "score.mid")
+        for name, stem in zip(names, audio.stems):
+            write_audio(out / "stems" / name, stem, sample_rate=audio.sample_rate, format="wav", subtype="FLOAT", loop=loop)
+        write_audio(out / files["mix"], audio.mix, sample_rate=audio.sample_rate, format=format, loop=loop)
+        if layer_audio is not None:
+            (out / "layers").mkdir()
+            for name, mix in layer_audio.items():
+                write_audio(out / "layers" / f"{name}.{format}", mix, sample_rate=audio.sample_rate, format=format,
+                            loop=loop)
+        meta = track_metadata(brief=brief, style=style, score=score, audio=audio, files=files, origin=origin,
+                              layers=groups)
+        write_json(out / "track.json", meta)
+    return target.resolve()
 
 
 def track_metadata(*, brief: Brief, style: Style, score: Score, audio: Mixdown, files: dict[str, Any],
