@@ -2,6 +2,7 @@
 folder that is not a bundle."""
 
 import json
+import re
 import shutil
 from dataclasses import replace
 
@@ -113,7 +114,26 @@ def test_edited_metadata_that_disagrees_with_the_midi_is_refused(bundle, tmp_pat
     meta = json.loads((out / "track.json").read_text())
     meta["request"]["tempo"] = "fast"
     (d / "track.json").write_text(json.dumps(meta))
+    with pytest.raises(BundleError, match="cannot be used: bad tempo 'fast'"):
+        load_bundle(d)
+    del meta["request"]["style"]
+    (d / "track.json").write_text(json.dumps(meta))
     with pytest.raises(BundleError, match="incomplete or malformed"):
+        load_bundle(d)
+
+
+@pytest.mark.parametrize(("field", "value", "shown"), [
+    ("tempo", 0, "tempo 0"), ("tempo", 1e9, "tempo 1000000000.0"), ("duration", -3, "duration -3"),
+    ("energy", 7, "energy 7"), ("seed", -1, "seed -1"), ("chords", ["|"], "chords"), ("hits", [9999], "hit at 9999"),
+    ("ending", "sudden", "ending 'sudden'"), ("motif", [[0, 1]], "motif note"), ("meter", "0/4", "meter '0/4'"),
+])
+def test_a_hand_edited_brief_is_refused_before_any_work(bundle, tmp_path, field, value, shown):
+    _, out = bundle
+    d = copy_bundle(out, tmp_path / "copy")
+    meta = json.loads((d / "track.json").read_text())
+    meta["request"][field] = value
+    (d / "track.json").write_text(json.dumps(meta))
+    with pytest.raises(BundleError, match=re.escape(shown)):
         load_bundle(d)
 
 

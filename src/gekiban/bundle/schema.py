@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from gekiban.errors import BundleError
+from gekiban.errors import BundleError, InvalidOptionError
 from gekiban.score import Score
 from gekiban.theory import MODES, Key, parse_key, parse_meter
 from gekiban.understand.brief import Brief, Evidence, StyleMatch
+from gekiban.understand.options import (
+    check_motif,
+    check_prompt,
+    parse_duration,
+    parse_instruments,
+    parse_seed,
+    parse_tempo,
+)
+from gekiban.understand.progressions import parse_chords
+from gekiban.understand.timing import apply_timing
 
 #: Mix formats a bundle may hold.
 MIX_FORMATS = ("wav", "flac", "mp3")
@@ -60,33 +70,48 @@ def evidence_from_dict(data: Any) -> tuple[tuple[str, Evidence], ...]:
     return tuple(out)
 
 
-def brief_from_dict(d: dict[str, Any], *, evidence: tuple[tuple[str, Evidence], ...] = ()) -> Brief:
-    """A :class:`Brief` from :func:`brief_to_dict` output (and the evidence recorded beside it).
+def brief_from_dict(d: Any, *, evidence: tuple[tuple[str, Evidence], ...] = ()) -> Brief:
+    """A :class:`Brief` from :func:`brief_to_dict` output (and the evidence recorded beside it),
+    every field checked as the options are, so a hand-edited ``track.json`` is refused before work.
 
     Raises
     ------
     BundleError
-        If a field is missing or malformed.
+        If a field is missing, malformed or out of range; the message names it.
     """
+    if not isinstance(d, dict):
+        raise BundleError(f"the brief recorded in track.json is not a JSON object: {type(d).__name__}")
     try:
-        return Brief(
-            prompt=str(d.get("prompt", "")), style=str(d["style"]), mood=str(d.get("mood", "")),
-            energy=float(d["energy"]), tension=float(d["tension"]), tempo=float(d["tempo"]), key=_key(d["key"]),
-            meter=parse_meter(str(d["meter"])), duration=float(d["duration"]),
-            instruments=tuple(d.get("instruments", ())), exclude=tuple(d.get("exclude", ())),
-            loop=bool(d.get("loop", False)), seed=int(d.get("seed", 0)), tempo_exact=bool(d.get("exact_tempo", True)),
-            evidence=evidence,
-            style_blend=tuple((str(n), float(w)) for n, w in d.get("style_blend", ())),
-            chords=tuple(d.get("chords", ())), motif=tuple((float(a), float(b), int(c)) for a, b, c in d.get("motif", ())),
-            arc=tuple((float(t), float(i), float(x)) for t, i, x in d.get("arc", ())),
-            hits=tuple(float(h) for h in d.get("hits", ())), ending=str(d.get("ending", "ring")), cue=str(d.get("cue", "")),
+        chords = tuple(str(c) for c in d.get("chords", ()))
+        if chords:
+            parse_chords(" ".join(chords))
+        brief = Brief(
+            prompt=check_prompt(str(d.get("prompt", ""))), style=str(d["style"]), mood=str(d.get("mood", "")),
+            energy=_unit(d["energy"], "energy"), tension=_unit(d["tension"], "tension"), tempo=parse_tempo(d["tempo"]),
+            key=_key(d["key"]), meter=parse_meter(str(d["meter"])), duration=parse_duration(d["duration"]),
+            instruments=parse_instruments(d["instruments"]) if d.get("instruments") else (),
+            exclude=tuple(str(x) for x in d.get("exclude", ())), loop=bool(d.get("loop", False)),
+            seed=parse_seed(d.get("seed", 0)), tempo_exact=bool(d.get("exact_tempo", True)), evidence=evidence,
+            style_blend=tuple((str(n), float(w)) for n, w in d.get("style_blend", ())), chords=chords,
+            motif=check_motif(d["motif"]) if d.get("motif") else (),
             neighbours=tuple(StyleMatch(str(n["style"]), float(n["score"]), float(n.get("similarity", 0.0)),
-                                        str(n.get("sentence", "")), tuple(n.get("keywords", ())))
+                                        str(n.get("sentence", "")), tuple(str(k) for k in n.get("keywords", ())))
                              for n in d.get("neighbours", ())),
             gloss=str(d.get("gloss", "")),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+        return apply_timing(brief, arc=tuple(d.get("arc", ())), hits=tuple(float(h) for h in d.get("hits", ())),
+                            ending=str(d.get("ending", "ring")), cue=str(d.get("cue", "")) or None)
+    except InvalidOptionError as exc:
+        raise BundleError(f"the brief recorded in track.json cannot be used: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BundleError(f"the brief recorded in track.json is incomplete or malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _unit(value: Any, name: str) -> float:
+    number = float(value)
+    if not 0.0 <= number <= 1.0:  # NaN fails too
+        raise BundleError(f"the brief recorded in track.json has {name} {value!r}: it must be within 0-1")
+    return number
 
 
 def _key(value: Any) -> Key:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from gekiban.about import package_version
 from gekiban.cli.common import EXIT_INTERRUPTED, EXIT_USAGE, SOUNDFONT_HINT, fail
-from gekiban.cli.parser import build_parser
+from gekiban.cli.parser import attach_dash_values, build_parser
 from gekiban.errors import GekibanError, SoundFontError
 
 
@@ -36,7 +36,7 @@ def _handler(command: str) -> Callable[..., int]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(attach_dash_values(parser, list(sys.argv[1:] if argv is None else argv)))
     if args.version:
         print(f"gekiban {package_version()}")
         return 0

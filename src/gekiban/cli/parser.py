@@ -133,3 +133,39 @@ def _add_bundle_commands(sub: Any) -> None:
         p.add_argument("--layers", action="store_true", default=None, help="also write intensity layers (default: as the source)")
         p.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (default $GEKIBAN_SOUNDFONT or Debian's)")
         p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    """All option strings of ``parser`` and its subcommands, and those that take a value.
+    (argparse keeps its actions in ``_actions``; there is no public list.)"""
+    every: set[str] = set()
+    valued: set[str] = set()
+    for action in parser._actions:
+        every |= set(action.option_strings)
+        if action.option_strings and action.nargs != 0:
+            valued |= set(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                more, more_valued = _option_strings(sub)
+                every |= more
+                valued |= more_valued
+    return every, valued
+
+
+def attach_dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--meter -3/4`` as ``--meter=-3/4``: argparse takes a value that starts with ``-`` for an
+    option and says only "expected one argument"; joined, the value reaches its check, which
+    names it and what is allowed. A following word that is itself an option is left alone."""
+    every, valued = _option_strings(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in valued and i + 1 < len(argv) and argv[i + 1].startswith("-") and argv[i + 1] not in every \
+                and argv[i + 1] != "--":
+            out.append(f"{word}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(word)
+            i += 1
+    return out

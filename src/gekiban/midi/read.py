@@ -35,10 +35,20 @@ def read_midi(path: str | os.PathLike[str]) -> Score:
     MidiError
         If the file is missing, unreadable or malformed; the message names the file.
     """
+    where = os.fspath(path)
+    if os.path.isdir(where):
+        raise MidiError(f"{where!r} is a folder, not a MIDI file: give the path of a .mid file")
+    if not os.path.exists(where):
+        raise MidiError(f"MIDI file {where!r} does not exist: give the path of a .mid file")
+    if os.path.getsize(where) == 0:
+        raise MidiError(f"MIDI file {where!r} is empty: give a standard MIDI file (.mid)")
     try:
-        mid = mido.MidiFile(os.fspath(path))
-    except Exception as exc:  # mido raises OSError, EOFError, ValueError, KeySignatureError...
-        raise MidiError(f"cannot read MIDI file {os.fspath(path)!r}: {exc}") from exc
+        mid = mido.MidiFile(where)
+    except EOFError:
+        raise MidiError(f"MIDI file {where!r} is truncated: it ends inside a chunk") from None
+    except Exception as exc:  # mido raises OSError, ValueError, KeySignatureError... some without a message
+        why = str(exc).strip() or f"{type(exc).__name__} while parsing it"
+        raise MidiError(f"cannot read MIDI file {where!r}: {why}; give a standard MIDI file (.mid)") from None
     return midi_to_score(mid)
 
 
@@ -59,6 +69,8 @@ def _split_name(name: str, is_drum: bool, program: int) -> tuple[str, str]:
 
 
 def _bpm(tempo: int) -> float:
+    if tempo <= 0:
+        raise ScoreError(f"it sets a tempo of {tempo} microseconds per quarter note")
     exact = 60_000_000 / tempo
     rounded = round(exact, 2)
     return rounded if mido.bpm2tempo(rounded) == tempo else exact

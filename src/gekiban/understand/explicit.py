@@ -10,6 +10,7 @@ an out-of-range value with the words it came from.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from gekiban.errors import InvalidOptionError
 from gekiban.theory import MODES, Key, Meter, parse_key, parse_meter, pitch_class
@@ -20,9 +21,9 @@ TV_SIZE_S = 89.0  # OP/ED "TV size" (MUSIC.md §6)
 # ─── tempo ────────────────────────────────────────────────────────────────────────────────
 
 _TEMPO_RES = (
-    re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?)(?![a-z])", re.IGNORECASE),
-    re.compile(r"(?:tempo|bpm|テンポ)\s*(?:of|=|:|is|at|は)?\s*(\d{1,3}(?:\.\d+)?)", re.IGNORECASE),
-    re.compile(r"[♩♪]\s*=\s*(\d{1,3}(?:\.\d+)?)"),
+    re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?)(?![a-z])", re.IGNORECASE),
+    re.compile(r"(?:tempo|bpm|テンポ)\s*(?:of|=|:|is|at|は)?\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
+    re.compile(r"[♩♪]\s*=\s*(\d+(?:\.\d+)?)"),
 )
 
 # Tempo words and the BPM range each stands for (Italian markings as metronome tradition
@@ -46,13 +47,16 @@ _TEMPO_WORD_RE = re.compile(
     re.IGNORECASE)
 
 
-def find_tempo(text: str) -> tuple[float, Span] | None:
-    """A tempo number: '140 bpm', 'tempo 140', 'BPM80', 'テンポ140', '♩=96'."""
+def _tempos(text: str) -> Iterator[tuple[float, Span]]:
     for pattern in _TEMPO_RES:
-        m = pattern.search(text)
-        if m:
-            return float(m[1]), Span(m.start(), m.end(), m[0].strip())
-    return None
+        for m in pattern.finditer(text):
+            yield float(m[1]), Span(m.start(), m.end(), m[0].strip())
+
+
+def find_tempo(text: str) -> tuple[float, Span] | None:
+    """A tempo number: '140 bpm', 'tempo 140', 'BPM80', 'テンポ140', '♩=96' (the whole number,
+    however large: the range is checked later, naming the words)."""
+    return next(_tempos(text), None)
 
 
 def find_tempo_word(text: str) -> tuple[tuple[float, float], Span] | None:
@@ -84,17 +88,14 @@ _KATAKANA_KEY_RE = re.compile(r"(?<![A-Za-z])([A-G](?:#|♯|b|♭)?)\s*(メジ�
 _JA_MODE_ONLY_RE = re.compile(r"(短調|長調|マイナーキー|メジャーキー)")
 
 
-def find_key(text: str) -> tuple[Key | str, Span] | None:
-    """A Key for 'in D minor' / 'key of F#' / 'E lydian' / ニ短調 / Dマイナー, or a mode name for
-    'a minor key' / 短調."""
-    m = _JA_KEY_RE.search(text)
-    if m:
+def _keys(text: str) -> Iterator[tuple[Key, Span]]:
+    """Every key the text names outright, Japanese forms first."""
+    for m in _JA_KEY_RE.finditer(text):
         acc = {"嬰": "#", "変": "b"}.get(m[1] or "", "")
-        return Key(pitch_class(_JA_NOTE[m[2]] + acc), "major" if m[3] == "長調" else "minor"), Span(m.start(), m.end(), m[0])
-    m = _KATAKANA_KEY_RE.search(text)
-    if m:
+        yield Key(pitch_class(_JA_NOTE[m[2]] + acc), "major" if m[3] == "長調" else "minor"), Span(m.start(), m.end(), m[0])
+    for m in _KATAKANA_KEY_RE.finditer(text):
         mode = "major" if m[2] in ("メジャー", "長調") else "minor"
-        return Key(pitch_class(m[1]), mode), Span(m.start(), m.end(), m[0])
+        yield Key(pitch_class(m[1]), mode), Span(m.start(), m.end(), m[0])
     mode_only = _MODE_ONLY_RE.search(text)
     for pattern in _KEY_RES:
         for m in pattern.finditer(text):
@@ -102,9 +103,18 @@ def find_key(text: str) -> tuple[Key | str, Span] | None:
                 continue
             tonic = m[1].replace("-flat", "b").replace(" flat", "b").replace("-sharp", "#").replace(" sharp", "#")
             try:
-                return parse_key(f"{tonic} {m[2] or 'major'}"), Span(m.start(), m.end(), m[0].strip())
+                yield parse_key(f"{tonic} {m[2] or 'major'}"), Span(m.start(), m.end(), m[0].strip())
             except InvalidOptionError:
                 continue
+
+
+def find_key(text: str) -> tuple[Key | str, Span] | None:
+    """A Key for 'in D minor' / 'key of F#' / 'E lydian' / ニ短調 / Dマイナー, or a mode name for
+    'a minor key' / 短調."""
+    found = next(_keys(text), None)
+    if found:
+        return found
+    mode_only = _MODE_ONLY_RE.search(text)
     if mode_only:
         return mode_only[1].lower(), Span(mode_only.start(), mode_only.end(), mode_only[0])
     m = _JA_MODE_ONLY_RE.search(text)
@@ -126,19 +136,25 @@ _EN_METER_VALUES = {"waltz": "3/4", "triple meter": "3/4", "triple time": "3/4",
                     "six eight": "6/8", "compound time": "6/8", "common time": "4/4"}
 
 
-def find_meter(text: str) -> tuple[Meter, Span] | None:
-    """'in 6/8', '3/4', 'waltz', '8分の6拍子', '三拍子'."""
-    m = _JA_METER_RE.search(text)
-    if m:
+def _meters(text: str) -> Iterator[tuple[Meter, Span]]:
+    """Every time signature the text writes as numbers ('6/8', '8分の6拍子')."""
+    for m in _JA_METER_RE.finditer(text):
         try:
-            return parse_meter(f"{m[2]}/{m[1]}"), Span(m.start(), m.end(), m[0])
+            yield parse_meter(f"{m[2]}/{m[1]}"), Span(m.start(), m.end(), m[0])
         except InvalidOptionError:
             pass
     for m in _METER_RE.finditer(text):
         try:
-            return parse_meter(f"{m[1]}/{m[2]}"), Span(m.start(), m.end() + (2 if text[m.end():m.end() + 2] == "拍子" else 0), m[0])
+            yield parse_meter(f"{m[1]}/{m[2]}"), Span(m.start(), m.end() + (2 if text[m.end():m.end() + 2] == "拍子" else 0), m[0])
         except InvalidOptionError:
             continue
+
+
+def find_meter(text: str) -> tuple[Meter, Span] | None:
+    """'in 6/8', '3/4', 'waltz', '8分の6拍子', '三拍子' (numbers win over the words that imply a meter)."""
+    found = next(_meters(text), None)
+    if found:
+        return found
     for word, meter in _JA_METER_WORDS.items():
         pos = text.find(word)
         if pos >= 0:
@@ -181,28 +197,53 @@ def _narrative_time(text: str, m: re.Match[str]) -> bool:
     return bool(_NARRATIVE_BEFORE.search(text[:m.start()]) or _NARRATIVE_AFTER.match(text[m.end():]))
 
 
+def _durations(text: str) -> Iterator[tuple[float, Span]]:
+    for i, pattern in enumerate(_DUR_TEXT_RES):
+        for m in pattern.finditer(text):
+            if not _narrative_time(text, m):
+                yield _seconds(i, m), Span(m.start(), m.end(), m[0].strip())
+
+
 def find_duration(text: str) -> tuple[float, Span] | None:
     """'2 minutes', '90 seconds', '1:30', 'two-minute', '2分', '1分30秒', '2分半', 'TV size' (89 s)."""
-    for i, pattern in enumerate(_DUR_TEXT_RES):
-        m = next((m for m in pattern.finditer(text) if not _narrative_time(text, m)), None)
-        if not m:
-            continue
-        if i == 0:
-            seconds = float(m[1]) * 60 + (float(m[2]) if m[2] else 0.0)
-        elif i == 1:
-            seconds = _num(m[1]) * 60
-        elif i == 2:
-            seconds = float(m[1])
-        elif i == 3:
-            seconds = int(m[1]) * 60 + float(m[2])
-        elif i == 4:
-            seconds = float(m[1]) * 60 + (30.0 if m[2] else float(m[3]) if m[3] else 0.0)
-        elif i == 5:
-            seconds = float(m[1])
-        else:
-            seconds = TV_SIZE_S
-        return seconds, Span(m.start(), m.end(), m[0].strip())
-    return None
+    return next(_durations(text), None)
+
+
+def _seconds(i: int, m: re.Match[str]) -> float:
+    """The length a match of the ``i``-th duration pattern states."""
+    if i == 0:
+        return float(m[1]) * 60 + (float(m[2]) if m[2] else 0.0)
+    if i == 1:
+        return _num(m[1]) * 60
+    if i in (2, 5):
+        return float(m[1])
+    if i == 3:
+        return int(m[1]) * 60 + float(m[2])
+    if i == 4:
+        return float(m[1]) * 60 + (30.0 if m[2] else float(m[3]) if m[3] else 0.0)
+    return TV_SIZE_S
+
+
+# ─── contradictions ──────────────────────────────────────────────────────────────────────
+
+_ALL = {"tempo": _tempos, "key": _keys, "meter": _meters, "duration": _durations}
+
+
+def find_conflicts(text: str) -> dict[str, tuple[str, str]]:
+    """Fields the text states twice with different values: ``{"tempo": ("at 60 bpm", "at 200
+    bpm")}`` (the words of the first and of the first that disagrees; overlapping readings of
+    the same words, such as '1 minute 30 seconds', are one statement)."""
+    out: dict[str, tuple[str, str]] = {}
+    for field, candidates in _ALL.items():
+        seen: list[tuple[object, Span]] = []
+        for value, span in candidates(text):
+            if any(span.start < s.end and s.start < span.end for _, s in seen):
+                continue
+            if seen and value != seen[0][0]:
+                out[field] = (seen[0][1].text, span.text)
+                break
+            seen.append((value, span))
+    return out
 
 
 # ─── loop ────────────────────────────────────────────────────────────────────────────────

@@ -204,8 +204,6 @@ def read_seed(path: str | os.PathLike[str]) -> Seed:
     from gekiban.midi import read_midi
 
     where = os.fspath(path)
-    if not os.path.isfile(where):
-        raise MidiError(f"MIDI seed {where!r} not found: give the path of a .mid file")
     score = read_midi(where)
     melody = pick_melody(score)
     if melody is None:

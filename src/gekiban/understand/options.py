@@ -152,7 +152,7 @@ def check_prompt(text: str) -> str:
     Raises
     ------
     InvalidOptionError
-        If the prompt is too long or holds a control character.
+        If the prompt is too long, holds a control character or bytes that are not UTF-8.
     """
     if text is None:
         return ""
@@ -162,7 +162,12 @@ def check_prompt(text: str) -> str:
     if len(text) > MAX_PROMPT_CHARS:
         raise InvalidOptionError(f"prompt is {len(text)} characters long: at most {MAX_PROMPT_CHARS} are allowed")
     for i, ch in enumerate(text):
-        if ch not in "\n\t" and unicodedata.category(ch) == "Cc":
+        kind = unicodedata.category(ch)
+        if kind == "Cs":  # how Python hands over bytes that are not UTF-8 (a command line in Latin-1, say)
+            shown = f"byte 0x{ord(ch) - 0xDC00:02X}" if 0xDC80 <= ord(ch) <= 0xDCFF else f"U+{ord(ch):04X}"
+            raise InvalidOptionError(f"prompt holds {shown} at position {i}, which is not UTF-8 text: "
+                                     "write the prompt in UTF-8")
+        if ch not in "\n\t" and kind == "Cc":
             raise InvalidOptionError(
                 f"prompt holds control character U+{ord(ch):04X} at position {i}: "
                 "only newline and tab are allowed")

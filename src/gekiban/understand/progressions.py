@@ -150,14 +150,17 @@ def parse_chords(text: str) -> ProgressionReading:
     InvalidOptionError
         Naming the chord that cannot be read and what is allowed.
     """
+    allowed = ("give chord symbols such as 'Am F C G', Roman numerals such as 'vi IV I V' or a progression name "
+               "such as 'royal-road'")
     if not isinstance(text, str) or not text.strip():
-        raise InvalidOptionError(f"bad chords {text!r}: give chord symbols such as 'Am F C G', Roman numerals "
-                                 "such as 'vi IV I V' or a progression name such as 'royal-road'")
+        raise InvalidOptionError(f"bad chords {text!r}: {allowed}")
     raw = normalise(text).strip()
     r = named(raw)
     if r:
         return r
     items = [p for p in re.split(r"[\s,、|]+|\s*(?:-|–|→|->)\s*", raw) if p]
+    if not items:
+        raise InvalidOptionError(f"no chords in {text!r}: {allowed}")
     if len(items) > MAX_CHORDS:
         raise InvalidOptionError(f"chords {text!r} has {len(items)} chords: give 1 to {MAX_CHORDS}")
     romans = all_romans(items)

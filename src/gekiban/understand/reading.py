@@ -17,6 +17,7 @@ from gekiban.styles.schema import Style
 from gekiban.theory import Key
 from gekiban.understand.brief import StyleMatch
 from gekiban.understand.explicit import (
+    find_conflicts,
     find_duration,
     find_key,
     find_loop,
@@ -100,7 +101,9 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         (``"major"``/``"minor"``), ``mode_hint``, ``meter``, ``duration`` (seconds, not yet
         range-checked) and ``duration_words``, ``mood``, ``energy_delta``, ``tension_delta``,
         ``loop``, ``exclude``, ``instruments`` and ``instruments_only``, ``chords`` with
-        ``chords_name`` and ``chords_mode``, ``gloss`` (the English read for a Japanese prompt);
+        ``chords_name`` and ``chords_mode``, ``gloss`` (the English read for a Japanese prompt),
+        ``conflicts`` (field → the words of two values that disagree, for tempo, key, meter and
+        length);
         and ``evidence``: one short string per field, quoting the words it came from (all from
         the prompt; :func:`~gekiban.understand.resolve.resolve_brief` makes each an Evidence).
     """
@@ -112,6 +115,9 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         return out
     t = normalise(raw)
     spans: list[Span] = []
+    conflicts = find_conflicts(t)
+    if conflicts:
+        out["conflicts"] = conflicts
 
     found = find_tempo(t)
     if found:

@@ -132,6 +132,7 @@ def resolve_brief(
         library = all_styles() if styles is None else styles
         reading = read_prompt(prompt, styles=library, semantic=semantic)
         style_name, st, blend_parts, ev["style"] = _style_from(reading, prompt, library)
+    _refuse_conflicts(reading, tempo=x_tempo, key=x_key, meter=x_meter, duration=x_duration)
     rev = reading["evidence"]
     if "gloss" in rev:
         ev["gloss"] = Evidence("prompt", rev["gloss"])
@@ -218,6 +219,16 @@ def resolve_brief(
         style_blend=blend_parts, chords=chords_v, motif=motif_v, neighbours=tuple(reading.get("neighbours", ())),
         gloss=reading.get("gloss", ""),
     )
+
+
+def _refuse_conflicts(reading: Mapping[str, Any], **given: Any) -> None:
+    """Two different values for one field in the prompt, with no option to settle it, are an
+    error naming both (an option wins over the prompt, so then there is nothing to settle)."""
+    for field, (first, other) in reading.get("conflicts", {}).items():
+        if given.get(field) is None:
+            plural = {"tempo": "tempos", "key": "keys", "meter": "meters", "duration": "lengths"}[field]
+            raise InvalidOptionError(f"the prompt asks for two {plural}, {first!r} and {other!r}: keep one, "
+                                     f"or choose with --{field}")
 
 
 def _style_from(reading: Mapping[str, Any], prompt: str, library: Mapping[str, Style]

@@ -57,6 +57,12 @@ def cue_defaults(cue: str | None, *, style: str | None, duration: float | str | 
     return style or preset.style or None, duration if duration is not None else preset.duration
 
 
+def check_ending(ending: str | None) -> None:
+    """Raise :class:`InvalidOptionError` unless ``ending`` is None or one of :data:`ENDINGS`."""
+    if ending is not None and ending not in ENDINGS:
+        raise InvalidOptionError(f"unknown ending {ending!r}: use one of {', '.join(ENDINGS)}")
+
+
 def apply_timing(brief: Brief, *, arc: Sequence[tuple[float, float, float]] = (), hits: Sequence[float] = (),
                  ending: str | None = None, loop: bool | None = None, cue: str | None = None) -> Brief:
     """Check the timing requests against the brief's length and return the brief carrying them.
@@ -67,25 +73,14 @@ def apply_timing(brief: Brief, *, arc: Sequence[tuple[float, float, float]] = ()
         For an unknown ending, arc points out of order or outside 0-1 or after the end, and hits
         outside the music.
     """
-    if ending is not None and ending not in ENDINGS:
-        raise InvalidOptionError(f"unknown ending {ending!r}: use one of {', '.join(ENDINGS)}")
+    check_ending(ending)
     cues = cue_types()
     if cue and cue not in cues:
         raise InvalidOptionError(f"unknown cue type {cue!r}: use one of {', '.join(cues)}")
     looped = bool(loop) or ending == "loop" or (brief.loop and ending is None and loop is None)
     end = "loop" if looped else ending or (cues[cue].ending if cue else "ring")
-    points = tuple((float(t), float(i), float(x)) for t, i, x in arc)
-    for k, (t, i, x) in enumerate(points):
-        if not 0 <= t <= brief.duration:
-            raise InvalidOptionError(f"arc point at {t:g} s is outside the cue (0 to {brief.duration:g} s)")
-        if not (0 <= i <= 1 and 0 <= x <= 1):
-            raise InvalidOptionError(f"arc point at {t:g} s has intensity {i:g} and tension {x:g}: both must be within 0-1")
-        if k and t <= points[k - 1][0]:
-            raise InvalidOptionError(f"arc points must be in time order: {t:g} s comes after {points[k - 1][0]:g} s")
-    times = tuple(sorted(float(h) for h in hits))
-    for h in times:
-        if not 0 < h < brief.duration:
-            raise InvalidOptionError(f"hit at {h:g} s is outside the music (after 0 and before its end at {brief.duration:g} s)")
+    points = check_arc(arc, brief.duration)
+    times = check_hits(hits, brief.duration)
     return replace(brief, arc=points, hits=times, ending=end, loop=end == "loop", cue=cue or "")
 
 
