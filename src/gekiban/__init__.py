@@ -15,6 +15,7 @@ fast: nothing heavy (numpy, FluidSynth) is imported until a cue is composed.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from gekiban.errors import GekibanError
@@ -26,6 +27,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from gekiban.understand.resolve import resolve_brief
 
 __all__ = ["Brief", "GekibanError", "Track", "__version__", "compose", "compose_brief", "resolve_brief"]
+
+# gekiban logs (FluidSynth's and GLib's lines among them) for an application to show if it
+# wants; a library prints nothing of its own accord.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from gekiban.audio.mixdown import Progress, mix_score
-from gekiban.audio.render import find_soundfont
+from gekiban.audio.synth import find_soundfont
 from gekiban.audio.targets import parse_loudness
 from gekiban.bundle.track import Track
 from gekiban.composer import build_score

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import wave
 from pathlib import Path
 
@@ -13,7 +10,8 @@ import numpy as np
 import pytest
 
 from gekiban.audio import render
-from gekiban.audio.render import find_soundfont, render_midi_cli, render_parts
+from gekiban.audio.render import render_midi_cli, render_parts
+from gekiban.audio.synth import find_soundfont
 from gekiban.errors import InvalidOptionError, RenderError, SoundFontError
 from gekiban.midi import write_midi
 from gekiban.score import Control, Note, Part, Score, TempoChange
@@ -44,33 +42,6 @@ def rms(x: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
 
 
-# --------------------------------------------------------------------------- find_soundfont
-
-
-def test_missing_explicit_soundfont_says_how_to_install(tmp_path):
-    with pytest.raises(SoundFontError, match="apt-get install fluid-soundfont-gm") as err:
-        find_soundfont(tmp_path / "none.sf2")
-    assert "none.sf2" in str(err.value) and "GEKIBAN_SOUNDFONT" in str(err.value)
-    assert isinstance(err.value, FileNotFoundError)
-
-
-def test_soundfont_from_environment_then_candidates(tmp_path, monkeypatch):
-    font = tmp_path / "mine.sf2"
-    font.write_bytes(b"RIFF")
-    monkeypatch.setenv("GEKIBAN_SOUNDFONT", str(font))
-    assert find_soundfont() == font
-    assert find_soundfont(font) == font
-    monkeypatch.setenv("GEKIBAN_SOUNDFONT", str(tmp_path / "gone.sf2"))
-    with pytest.raises(SoundFontError, match="GEKIBAN_SOUNDFONT.*gone.sf2"):
-        find_soundfont()
-    monkeypatch.delenv("GEKIBAN_SOUNDFONT")
-    monkeypatch.setattr(render, "SOUNDFONT_CANDIDATES", (tmp_path / "a.sf2", font))
-    assert find_soundfont() == font
-    monkeypatch.setattr(render, "SOUNDFONT_CANDIDATES", (tmp_path / "a.sf2",))
-    with pytest.raises(SoundFontError, match="make deps"):
-        find_soundfont()
-
-
 # --------------------------------------------------------------------------- checks before rendering
 
 
@@ -93,13 +64,6 @@ def test_file_that_is_no_soundfont(tmp_path):
     fake.write_bytes(b"this is not RIFF data" * 10)
     with pytest.raises(SoundFontError, match="fake.sf2"):
         render_parts(make_score(flute(Note(72, 0, 1))), soundfont=fake)
-
-
-def test_import_is_quiet():
-    code = "import gekiban.audio.render as r; r._fluidsynth()"
-    env = {**os.environ, "CI": "1"}
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
-    assert proc.returncode == 0 and proc.stdout == "" and proc.stderr == ""
 
 
 # --------------------------------------------------------------------------- rendering

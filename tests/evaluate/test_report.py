@@ -248,7 +248,7 @@ def test_evaluate_with_the_reference_and_as_json(tmp_path, capsys):
     (lambda p: p / "missing", "does not exist"),
     (lambda p: (p / "empty").mkdir() or p / "empty", "is not a bundle"),
     (lambda p: (p / "bad.mid").write_bytes(b"MThd\x00\x00\x00\x06garbage") and p / "bad.mid", "is truncated"),
-    (lambda p: (p / "notes.txt").write_text("hello") and p / "notes.txt", "cannot read MIDI file"),
+    (lambda p: (p / "notes.txt").write_text("hello") and p / "notes.txt", "is not a standard MIDI file"),
 ])
 def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys, make, shown):
     path = make(tmp_path)

@@ -21,8 +21,9 @@ import numpy as np
 from gekiban.audio.balance import balance_gain
 from gekiban.audio.loops import fade_out, fold_tail, loop_length
 from gekiban.audio.master import MasterResult, master
-from gekiban.audio.render import find_soundfont, render_parts
+from gekiban.audio.render import render_parts
 from gekiban.audio.stem import process_stem
+from gekiban.audio.synth import find_soundfont
 from gekiban.score import Score
 
 Progress = Callable[[str, float], None]

@@ -23,9 +23,6 @@ cache shares them between the synths of one process; each further synth costs ab
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import io
 import logging
 import os
 import shutil
@@ -34,30 +31,23 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
+from gekiban.audio.synth import (
+    find_soundfont,
+    fluidsynth_module,
+    new_synth,
+    write_float,
+)
 from gekiban.errors import InvalidOptionError, RenderError, SoundFontError
 from gekiban.midi import DRUM_CHANNEL, check_control, note_spans
 from gekiban.score import Part, Score
 
 log = logging.getLogger(__name__)
 
-SOUNDFONT_ENV = "GEKIBAN_SOUNDFONT"
-SOUNDFONT_CANDIDATES = (
-    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
-    Path("/usr/share/sounds/sf2/default-GM.sf2"),
-    Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
-    Path("/usr/share/sounds/sf3/default-GM.sf3"),
-)
-INSTALL_HINT = (f"install one with `sudo apt-get install fluid-soundfont-gm` (or `make deps`), "
-                f"or set {SOUNDFONT_ENV} to a General MIDI .sf2/.sf3 file")
 
-SYNTH_GAIN = 0.125
-"""FluidSynth master gain: dense fortissimo parts peak near -7 dBFS (see the module notes)."""
 MAX_SECONDS = 20 * 60.0
 """Longest score (without tail) that will be rendered."""
 MAX_TAIL = 60.0
@@ -67,99 +57,6 @@ _CHUNK = BLOCK * 256  # samples rendered between deadline checks (~0.34 s at 48 
 _PROGRESS_EVERY = 0.25  # seconds between progress reports
 _MELODIC_CHANNEL = 0
 _ORDER_OFF, _ORDER_CC, _ORDER_ON = range(3)
-_LOG_LEVELS = {0: logging.ERROR, 1: logging.ERROR, 2: logging.WARNING, 3: logging.DEBUG, 4: logging.DEBUG}
-_LOG_FUNC = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
-
-
-# --------------------------------------------------------------------------- SoundFont
-
-
-def find_soundfont(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Locate a General MIDI SoundFont.
-
-    Parameters
-    ----------
-    explicit
-        A path to use; else the ``GEKIBAN_SOUNDFONT`` environment variable; else the first
-        existing file of :data:`SOUNDFONT_CANDIDATES` (Debian's ``fluid-soundfont-gm`` and
-        ``musescore-general-soundfont`` locations).
-
-    Returns
-    -------
-    Path
-        An existing file.
-
-    Raises
-    ------
-    SoundFontError
-        If the given path (argument or environment) is not a file, or none is installed; the
-        message says how to install one.
-    """
-    for given, origin in ((explicit, "soundfont"), (os.environ.get(SOUNDFONT_ENV) or None, SOUNDFONT_ENV)):
-        if given is not None:
-            path = Path(given).expanduser()
-            if not path.is_file():
-                raise SoundFontError(f"{origin} {os.fspath(given)!r} is not a file; {INSTALL_HINT}")
-            return path
-    for path in SOUNDFONT_CANDIDATES:
-        if path.is_file():
-            return path
-    tried = ", ".join(str(p) for p in SOUNDFONT_CANDIDATES)
-    raise SoundFontError(f"no General MIDI SoundFont found (looked in {tried}); {INSTALL_HINT}")
-
-
-# --------------------------------------------------------------------------- FluidSynth binding
-
-
-@_LOG_FUNC
-def _fluid_log(level: int, message: bytes | None, _data: object) -> None:
-    text = message.decode("utf-8", "replace") if message else ""
-    log.log(_LOG_LEVELS.get(level, logging.DEBUG), "fluidsynth: %s", text)
-
-
-@cache
-def _fluidsynth() -> ModuleType:
-    """Import pyfluidsynth quietly and route FluidSynth's own log lines to :mod:`logging`."""
-    sink = io.StringIO()
-    try:  # pyfluidsynth prints where it found the library when $CI is set
-        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-            import fluidsynth
-    except (ImportError, OSError) as exc:
-        raise RenderError(f"cannot load FluidSynth ({exc}); install it with `sudo apt-get install libfluidsynth3`") from exc
-    set_log = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_int, _LOG_FUNC, ctypes.c_void_p)(
-        ("fluid_set_log_function", fluidsynth._fl))
-    for level in _LOG_LEVELS:
-        set_log(level, _fluid_log, None)
-    return fluidsynth
-
-
-@cache
-def _write_float() -> ctypes._CFuncPtr:  # type: ignore[name-defined]
-    """``fluid_synth_write_float(synth, len, lout, loff, lincr, rout, roff, rincr)``.
-
-    pyfluidsynth only exposes 16-bit output; bind the float call on the library it loaded.
-    """
-    proto = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
-                             ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
-    return proto(("fluid_synth_write_float", _fluidsynth()._fl))
-
-
-def _new_synth(soundfont: Path, sample_rate: int) -> tuple[object, int]:
-    fs = _fluidsynth()
-    synth = fs.Synth(gain=SYNTH_GAIN, samplerate=float(sample_rate), channels=16, **{
-        "synth.reverb.active": 0, "synth.chorus.active": 0,
-        "synth.dynamic-sample-loading": 1,  # load only the presets in use; shared via the sample cache
-        "synth.threadsafe-api": 0,  # one thread drives each synth
-        "synth.cpu-cores": 1,
-    })
-    if not synth.synth:
-        synth.delete()
-        raise RenderError(f"FluidSynth could not create a synthesizer at {sample_rate} Hz")
-    sfid = synth.sfload(os.fspath(soundfont))
-    if sfid < 0:
-        synth.delete()
-        raise SoundFontError(f"{soundfont} is not a SoundFont FluidSynth can load; {INSTALL_HINT}")
-    return synth, sfid
 
 
 # --------------------------------------------------------------------------- rendering
@@ -189,10 +86,10 @@ def _render_part(score: Score, part: Part, *, soundfont: Path, sample_rate: int,
     if not part.notes:
         done(frames)
         return out
-    fs = _fluidsynth()
-    write = _write_float()
+    fs = fluidsynth_module()
+    write = write_float()
     events = _part_events(score, part, sample_rate)
-    synth, sfid = _new_synth(soundfont, sample_rate)
+    synth, sfid = new_synth(soundfont, sample_rate)
     try:
         ptr = synth.synth
         ch = DRUM_CHANNEL if part.is_drum else _MELODIC_CHANNEL
@@ -297,7 +194,7 @@ def render_parts(score: Score, *, sample_rate: int = 48000, soundfont: str | os.
     path = find_soundfont(soundfont)
     if not score.parts:
         return []
-    _fluidsynth()
+    fluidsynth_module()
     deadline = time.monotonic() + timeout
     stop = threading.Event()
     results: list[np.ndarray | None] = [None] * len(score.parts)

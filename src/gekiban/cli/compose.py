@@ -54,7 +54,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
     out = check_out_dir(args.out if args.out is not None else default_out_dir(prompt, brief.style, brief.seed))
     # The audio stack (scipy, pedalboard, FluidSynth) loads only now, after the embedding model
     # has read the prompt: loaded first, it raises the peak memory of a compose by about 35 MB.
-    from gekiban.audio.render import find_soundfont
+    from gekiban.audio.synth import find_soundfont
     from gekiban.pipeline import compose_brief
 
     find_soundfont(args.soundfont)

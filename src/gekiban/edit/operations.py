@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gekiban.audio.mixdown import Progress
-from gekiban.audio.render import find_soundfont
+from gekiban.audio.synth import find_soundfont
 from gekiban.bundle.folders import check_out_dir
 from gekiban.bundle.read import (
     bundle_format,

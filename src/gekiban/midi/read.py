@@ -42,6 +42,10 @@ def read_midi(path: str | os.PathLike[str]) -> Score:
         raise MidiError(f"MIDI file {where!r} does not exist: give the path of a .mid file")
     if os.path.getsize(where) == 0:
         raise MidiError(f"MIDI file {where!r} is empty: give a standard MIDI file (.mid)")
+    with open(where, "rb") as f:
+        magic = f.read(4)
+    if magic not in (b"MThd", b"RIFF"):
+        raise MidiError(f"{where!r} is not a standard MIDI file: it does not start with 'MThd'")
     try:
         mid = mido.MidiFile(where)
     except EOFError:
