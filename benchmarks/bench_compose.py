@@ -40,7 +40,8 @@ def main() -> int:
     ap.add_argument("--style", default="orchestral-battle")
     ap.add_argument("--prompt", default="the hero's last stand on a burning bridge")
     args = ap.parse_args()
-    from gekiban.audio.render import find_soundfont, render_midi_cli
+    from gekiban.audio.render import render_midi_cli
+    from gekiban.audio.synth import find_soundfont
 
     sf = find_soundfont()
     print(f"soundfont: {sf}\nstyle: {args.style}\n")

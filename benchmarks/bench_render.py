@@ -100,7 +100,7 @@ def main() -> None:
     if args.child:
         _child(int(args.child), args.soundfont)
         return
-    from gekiban.audio.render import find_soundfont
+    from gekiban.audio.synth import find_soundfont
 
     font = find_soundfont(args.soundfont)
     print(f"soundfont: {font}")

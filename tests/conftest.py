@@ -50,7 +50,7 @@ def fake_pipeline(monkeypatch):
     from functools import partial
 
     from gekiban import pipeline
-    from gekiban.audio import render
+    from gekiban.audio import synth
     from gekiban.cli import compose as cli_compose
     from gekiban.understand.resolve import resolve_brief
 
@@ -64,7 +64,7 @@ def fake_pipeline(monkeypatch):
 
     monkeypatch.setattr(pipeline, "compose_brief", compose_brief)
     monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))
-    monkeypatch.setattr(render, "find_soundfont", lambda path=None: None)
+    monkeypatch.setattr(synth, "find_soundfont", lambda path=None: None)
     return calls
 
 
