@@ -62,7 +62,7 @@ def pitch_class(name: str) -> int:
     InvalidOptionError
         If the name is not a letter A-G with an optional sharp or flat.
     """
-    m = re.fullmatch(r"\s*([A-Ga-g])([#♯b♭]?)\s*", name)
+    m = re.fullmatch(r"\s*([A-Ga-g])([#♯b♭]?)\s*", name) if isinstance(name, str) else None
     if not m:
         raise InvalidOptionError(f"unknown note name {name!r}: use a letter A-G with # or b, e.g. 'F#'")
     return (_LETTER_PC[m.group(1).upper()] + _ACCIDENTAL[m.group(2)]) % 12
@@ -108,7 +108,7 @@ def parse_key(text: str) -> Key:
     InvalidOptionError
         If the tonic or the mode is unknown.
     """
-    m = re.fullmatch(r"\s*([A-Ga-g][#♯b♭]?)\s*(.*?)\s*", text or "")
+    m = re.fullmatch(r"\s*([A-Ga-g][#♯b♭]?)\s*(.*?)\s*", text) if isinstance(text, str) else None
     allowed = ", ".join(MODES)
     if not m:
         raise InvalidOptionError(f"unknown key {text!r}: use a tonic A-G (with # or b) and a mode ({allowed}), e.g. 'D minor'")
@@ -172,7 +172,7 @@ def parse_meter(text: str) -> Meter:
     InvalidOptionError
         If the text is not N/D with N in 2-12 and D in 2, 4 or 8.
     """
-    m = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{1,2})\s*", text or "")
+    m = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{1,2})\s*", text) if isinstance(text, str) else None
     if not m or not (2 <= int(m.group(1)) <= 12) or int(m.group(2)) not in (2, 4, 8):
         raise InvalidOptionError(f"unknown meter {text!r}: use N/D with N from 2 to 12 and D 2, 4 or 8, e.g. '3/4' or '6/8'")
     return Meter(int(m.group(1)), int(m.group(2)))
@@ -229,7 +229,7 @@ def parse_roman(numeral: str, key: Key) -> Chord:
     InvalidOptionError
         If the numeral cannot be read.
     """
-    text = numeral.strip()
+    text = numeral.strip() if isinstance(numeral, str) else ""
     if "/" in text:
         head, tail = text.split("/", 1)
         return parse_roman(head, Key(parse_roman(tail, key).root, "major"))
@@ -266,7 +266,7 @@ def parse_chord_symbol(symbol: str) -> Chord:
     InvalidOptionError
         If the symbol cannot be read.
     """
-    m = _SYMBOL_RE.fullmatch(symbol.strip())
+    m = _SYMBOL_RE.fullmatch(symbol.strip()) if isinstance(symbol, str) else None
     if not m:
         raise InvalidOptionError(f"cannot read chord symbol {symbol!r}: use e.g. C, Am, F#m7, Bbmaj7, G7, Dsus4, C/E")
     quality = {"M7": "maj7", "+": "aug"}.get(m.group(2), m.group(2))

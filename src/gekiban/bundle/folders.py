@@ -82,7 +82,7 @@ def _bundle_meta(folder: Path) -> dict[str, Any] | None:
     """The ``track.json`` of a gekiban bundle in ``folder``, or None when it is not one."""
     try:
         meta = json.loads((folder / "track.json").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     return meta if isinstance(meta, dict) and "gekiban" in meta and isinstance(meta.get("files"), dict) else None
 

@@ -58,16 +58,23 @@ def check_bundle(directory: str | os.PathLike[str]) -> tuple[Path, dict[str, Any
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleError(f"cannot read {meta_path}: {exc}") from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise BundleError(f"{meta_path} is not valid JSON ({exc}): {hint}") from None
     if not isinstance(meta, dict) or "gekiban" not in meta or not isinstance(meta.get("brief"), dict):
         raise BundleError(f"{meta_path} is not a gekiban track description (no \"gekiban\" version or \"brief\"): {hint}")
     if isinstance(meta.get("files"), dict):
-        missing = sorted(f for f in listed_files(meta) if not (folder / f).is_file())
+        missing = sorted(f for f in listed_files(meta) if not _is_file(folder / f))
         if missing:
             raise BundleError(f"{str(folder)!r} is an incomplete bundle: {', '.join(missing[:3])}"
                               f"{f' and {len(missing) - 3} more' if len(missing) > 3 else ''} missing")
     return folder, meta
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the file system, say
+        return False
 
 
 def load_bundle(directory: str | os.PathLike[str]) -> tuple[Score, Brief, Style, dict[str, Any]]:

@@ -12,6 +12,8 @@ from gekiban.errors import InvalidOptionError, MidiError
 from gekiban.midi import read_midi
 from gekiban.score import Score
 
+#: The longest piece evaluated: the metrics hold arrays as long as the piece.
+MAX_EVALUATED_S = 30 * 60.0
 _HINT = "give bundle folders (holding score.mid and track.json) or MIDI files"
 
 
@@ -50,13 +52,16 @@ def load_target(path: str | os.PathLike[str]) -> Target:
         if info.is_file():
             try:
                 meta = json.loads(info.read_text(encoding="utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
                 raise InvalidOptionError(f"bundle {label!r}: track.json is not valid JSON ({exc})") from None
             if not isinstance(meta, dict):
                 raise InvalidOptionError(f"bundle {label!r}: track.json must hold a JSON object, not {type(meta).__name__}")
     else:
         midi = p
     score = read_midi(midi)
+    if score.duration > MAX_EVALUATED_S:
+        raise MidiError(f"MIDI file {os.fspath(midi)!r} lasts {score.duration / 60:.0f} minutes: gekiban evaluates "
+                        f"pieces up to {MAX_EVALUATED_S / 60:.0f} minutes")
     if not any(part.notes for part in score.parts):
         raise MidiError(f"MIDI file {os.fspath(midi)!r} has no notes to evaluate")
     style = meta.get("style", {}).get("name") if isinstance(meta.get("style"), dict) else None

@@ -40,6 +40,14 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def _as_float(x: int | float) -> float:
+    """``float(x)``, with an int too large for a float read as infinity (then refused as out of range)."""
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
 def check_duration(seconds: float, shown: Any) -> float:
     if not math.isfinite(seconds) or seconds <= 0 or seconds > MAX_DURATION_S:
         raise InvalidOptionError(
@@ -65,7 +73,7 @@ def parse_duration(x: float | str) -> float:
         If the text cannot be read or the length is out of range.
     """
     if _is_number(x):
-        return check_duration(float(x), x)
+        return check_duration(_as_float(x), x)
     if not isinstance(x, str):
         raise InvalidOptionError(f"bad duration {x!r}: {_DURATION_HELP}")
     text = x.strip().lower()
@@ -87,7 +95,7 @@ def parse_tempo(x: float | str) -> float:
     lo, hi = TEMPO_RANGE
     value: float | None = None
     if _is_number(x):
-        value = float(x)
+        value = _as_float(x)
     elif isinstance(x, str):
         m = re.fullmatch(rf"\s*({_NUM})\s*(?:bpm)?\s*", x, re.IGNORECASE)
         value = float(m[1]) if m else None
@@ -127,8 +135,10 @@ def parse_instruments(x: str | Iterable[str]) -> tuple[str, ...]:
     """
     if isinstance(x, str):
         names = [n.strip() for n in re.split(r"[,;]", x)]
-    else:
+    elif isinstance(x, (list, tuple)):
         names = [str(n).strip() for n in x]
+    else:
+        raise InvalidOptionError(f"bad instruments {x!r}: give a list or text such as 'piano,strings' (see `gekiban instruments`)")
     names = [n for n in names if n]
     if not names:
         raise InvalidOptionError(f"no instruments in {x!r}: list one or more, e.g. 'piano,strings' (see `gekiban instruments`)")
@@ -198,7 +208,7 @@ def parse_sample_rate(x: int | str) -> int:
     """
     value: float | None = None
     if _is_number(x):
-        value = float(x)
+        value = _as_float(x)
     elif isinstance(x, str):
         m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(k?)(?:hz)?\s*", x.lower())
         if m:
@@ -209,12 +219,21 @@ def parse_sample_rate(x: int | str) -> int:
 
 
 def check_motif(notes: Sequence[tuple[float, float, int]]) -> tuple[tuple[float, float, int], ...]:
+    """Check a melody seed: (onset in beats, length in beats, MIDI pitch) notes.
+
+    Raises
+    ------
+    InvalidOptionError
+        Naming the first bad note and what is allowed.
+    """
+    if not isinstance(notes, (list, tuple)):
+        raise InvalidOptionError(f"bad motif {notes!r}: give a list of (onset beats, length beats, MIDI pitch) notes")
     out = []
     for i, n in enumerate(notes):
         try:
             on, length, pitch = n
             on, length, pitch = float(on), float(length), int(pitch)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidOptionError(f"bad motif note {n!r} at {i}: give (onset beats, length beats, MIDI pitch)") from None
         if not (math.isfinite(on) and on >= 0 and math.isfinite(length) and length > 0 and 0 <= pitch <= 127):
             raise InvalidOptionError(f"bad motif note {n!r} at {i}: onset ≥ 0, length > 0 and pitch 0-127 are allowed")

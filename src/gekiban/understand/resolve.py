@@ -41,6 +41,7 @@ from gekiban.understand.options import (
     parse_tempo,
 )
 from gekiban.understand.progressions import (
+    ProgressionReading,
     all_romans,
     infer_key,
     parse_chords,
@@ -114,7 +115,7 @@ def resolve_brief(
     x_tempo = parse_tempo(tempo) if tempo is not None else None
     x_meter = meter if isinstance(meter, Meter) else (parse_meter(meter) if meter is not None else None)
     x_instruments = parse_instruments(instruments) if instruments is not None else None
-    x_chords = parse_chords(chords if isinstance(chords, str) else " ".join(map(str, chords))) if chords is not None else None
+    x_chords = _chords_option(chords) if chords is not None else None
     x_motif = check_motif(motif) if motif is not None else None
     seed_midi = read_seed(from_midi) if from_midi is not None else None
 
@@ -219,6 +220,15 @@ def resolve_brief(
         style_blend=blend_parts, chords=chords_v, motif=motif_v, neighbours=tuple(reading.get("neighbours", ())),
         gloss=reading.get("gloss", ""),
     )
+
+
+def _chords_option(chords: Any) -> ProgressionReading:
+    """``chords=`` as text (``"Am F C G"``) or a list of chords."""
+    if isinstance(chords, (list, tuple)):
+        chords = " ".join(map(str, chords))
+    if not isinstance(chords, str):
+        raise InvalidOptionError(f"bad chords {chords!r}: give text such as 'Am F C G' or a list of chords")
+    return parse_chords(chords)
 
 
 def _refuse_conflicts(reading: Mapping[str, Any], **given: Any) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from gekiban.errors import InvalidOptionError
 from gekiban.understand.brief import Brief
@@ -51,10 +52,21 @@ def cue_defaults(cue: str | None, *, style: str | None, duration: float | str | 
     if not cue:
         return style, duration
     cues = cue_types()
+    if not isinstance(cue, str):
+        raise InvalidOptionError(f"bad cue type {cue!r}: use one of {', '.join(cues)}")
     if cue not in cues:
         raise InvalidOptionError(f"unknown cue type {cue!r}: use one of {', '.join(cues)}")
     preset = cues[cue]
     return style or preset.style or None, duration if duration is not None else preset.duration
+
+
+def _items(value: Any, what: str, example: str) -> Sequence[Any]:
+    """``value`` as a list of items: a list or tuple as it is, one text as one item."""
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, (list, tuple)):
+        raise InvalidOptionError(f"bad {what} {value!r}: give a list, e.g. {example}")
+    return value
 
 
 def check_ending(ending: str | None) -> None:
@@ -141,7 +153,7 @@ def parse_time(text: str | float | int) -> float:
     if isinstance(text, bool):
         raise InvalidOptionError(f"time {text!r} is not a time: {_TIME_HELP}")
     if isinstance(text, (int, float)):
-        value = float(text)
+        value = float(text) if abs(text) < 1e300 else math.inf
     else:
         m = _TIME.match(str(text))
         if not m or (m[2] is not None and m[1] is None):
@@ -192,10 +204,12 @@ def check_arc(points: Sequence[ArcPoint], duration: float) -> tuple[ArcPoint, ..
     """
     duration = _check_duration(duration)
     out: list[ArcPoint] = []
+    if not isinstance(points, (list, tuple)):
+        raise InvalidOptionError(f"bad arc {points!r}: give a list of (time, intensity, tension) points")
     for k, p in enumerate(points):
         try:
             t, i, x = (float(v) for v in p)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidOptionError(f"arc point {k + 1} {p!r} is not (time, intensity, tension)") from None
         if not (math.isfinite(t) and 0 <= t <= duration):
             raise InvalidOptionError(f"arc point at {t:g} s is outside the cue (0 to {duration:g} s)")
@@ -302,7 +316,7 @@ def parse_section_moods(items: Sequence[str], duration: float) -> tuple[ArcPoint
     """
     duration = _check_duration(duration)
     moods: list[tuple[float, float, float]] = []
-    for item in items:
+    for item in _items(items, "section moods", "['0:00=calm', '0:45=tense']"):
         text = str(item)
         head, sep, word = text.partition("=")
         if not sep or not head.strip() or not word.strip():
@@ -338,7 +352,7 @@ def check_hits(hits: Sequence[float | str], duration: float) -> tuple[float, ...
         Naming the hit and the allowed range.
     """
     duration = _check_duration(duration)
-    times = sorted(parse_time(h) for h in hits)
+    times = sorted(parse_time(h) for h in _items(hits, "hits", "[20, '0:42.5']"))
     for h in times:
         if not 0 < h < duration:
             raise InvalidOptionError(f"hit at {h:g} s is outside the music (after 0 and before its end at {duration:g} s)")
