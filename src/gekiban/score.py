@@ -8,10 +8,17 @@ tempo map (:meth:`Score.seconds_at`) at rendering. All classes are frozen; build
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass, field
 
 from gekiban.errors import ScoreError
-from gekiban.theory import Chord, Key, Meter
+from gekiban.theory import CHORD_INTERVALS, Chord, Key, Meter
+
+#: Section functions: the kind picks a section's harmony pool (see ``[harmony.by_section]``).
+SECTION_KINDS = ("intro", "verse", "chorus", "bridge", "outro")
+#: Meters a Score may be in: numerators and the note values a beat may be.
+_NUMERATORS = range(1, 65)
+_DENOMINATORS = (1, 2, 4, 8, 16, 32, 64)
 
 
 @dataclass(frozen=True)
@@ -192,8 +199,41 @@ def check_note(note: Note, *, where: str = "note") -> None:
         raise ScoreError(f"{where}: start {note.start} and duration {note.duration} must be ≥ 0 and > 0 beats")
 
 
+def _unit(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and 0.0 <= x <= 1.0
+
+
+def check_section(section: Section, *, where: str = "section") -> None:
+    """Raise :class:`ScoreError` unless the section has a name, a known kind, whole bars from a
+    bar ≥ 0, and energy and tension within 0-1."""
+    s = section
+    if not (isinstance(s.name, str) and s.kind in SECTION_KINDS):
+        raise ScoreError(f"{where}: name {s.name!r} and kind {s.kind!r}: the kind must be one of {', '.join(SECTION_KINDS)}")
+    if not (type(s.start_bar) is int and type(s.bars) is int and s.start_bar >= 0 and s.bars >= 1):
+        raise ScoreError(f"{where} {s.name!r}: start bar {s.start_bar!r} and length {s.bars!r} must be whole bars, "
+                         "from bar 0 on, at least one long")
+    if not (_unit(s.energy) and _unit(s.tension)):
+        raise ScoreError(f"{where} {s.name!r}: energy {s.energy!r} and tension {s.tension!r} must be within 0-1")
+
+
+def check_chord_event(event: ChordEvent, *, where: str = "chord") -> None:
+    """Raise :class:`ScoreError` unless the chord event is a known chord over a positive span."""
+    c = event.chord
+    if not (isinstance(event.start, (int, float)) and isinstance(event.duration, (int, float))
+            and math.isfinite(event.start) and math.isfinite(event.duration) and event.start >= 0 and event.duration > 0):
+        raise ScoreError(f"{where}: start {event.start!r} and duration {event.duration!r} must be ≥ 0 and > 0 beats")
+    pcs = [c.root] + ([] if c.bass is None else [c.bass])
+    if not (all(type(p) is int and 0 <= p <= 11 for p in pcs) and c.quality in CHORD_INTERVALS
+            and isinstance(event.roman, str)):
+        raise ScoreError(f"{where} at beat {event.start:g}: root {c.root!r}, quality {c.quality!r} and bass {c.bass!r} "
+                         "are not a chord (pitch classes 0-11, a known quality)")
+
+
 def check_score(score: Score) -> None:
     """Raise :class:`ScoreError` if the score breaks an invariant."""
+    m = score.meter
+    if not (type(m.numerator) is int and m.numerator in _NUMERATORS and m.denominator in _DENOMINATORS):
+        raise ScoreError(f"meter {m.numerator!r}/{m.denominator!r}: use 1-64 beats of a whole to a 64th note")
     if not score.tempo or score.tempo[0].beat != 0:
         raise ScoreError("the tempo map must start with a tempo at beat 0")
     for t in score.tempo:
@@ -201,8 +241,18 @@ def check_score(score: Score) -> None:
             raise ScoreError(f"tempo {t.bpm} bpm at beat {t.beat} is outside 10-400")
     if any(b.beat <= a.beat for a, b in zip(score.tempo, score.tempo[1:])):
         raise ScoreError("tempo changes must be in increasing beat order")
-    if score.bars < 1:
-        raise ScoreError(f"a score needs at least one bar, got {score.bars}")
+    if type(score.bars) is not int or score.bars < 1:
+        raise ScoreError(f"a score needs a whole number of bars, at least one, got {score.bars!r}")
+    end = 0
+    for s in score.sections:
+        check_section(s)
+        if s.start_bar != end:
+            raise ScoreError(f"section {s.name!r} starts at bar {s.start_bar}, not where the one before ends ({end})")
+        end = s.end_bar
+    if end > score.bars:
+        raise ScoreError(f"the sections run to bar {end}, past the score's {score.bars} bars")
+    for c in score.chords:
+        check_chord_event(c)
     for p in score.parts:
         if not (0 <= p.program <= 127):
             raise ScoreError(f"part {p.name}: program {p.program} is outside GM 0-127")

@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from gekiban.audio.targets import parse_loudness
 from gekiban.bundle.folders import listed_files
 from gekiban.bundle.schema import (
     MIX_FORMATS,
@@ -25,8 +26,15 @@ from gekiban.bundle.schema import (
     evidence_from_dict,
     legacy_request,
 )
-from gekiban.errors import BundleError, MidiError, StyleError
+from gekiban.errors import (
+    BundleError,
+    InvalidOptionError,
+    MidiError,
+    ScoreError,
+    StyleError,
+)
 from gekiban.midi import read_midi
+from gekiban.roles import base_role, is_role
 from gekiban.score import Score
 from gekiban.styles import resolve_style
 from gekiban.styles.schema import Style
@@ -103,13 +111,28 @@ def load_bundle(directory: str | os.PathLike[str]) -> tuple[Score, Brief, Style,
     except MidiError as exc:
         raise BundleError(f"{str(folder)!r} is not a usable bundle: {exc}") from None
     bars = meta.get("bars")
-    if isinstance(bars, int) and bars >= 1:
-        score = replace(score, bars=bars)  # the MIDI file runs on through the last release
+    if isinstance(bars, int) and not isinstance(bars, bool) and bars >= 1:
+        try:
+            score = replace(score, bars=bars)  # the MIDI file runs on through the last release
+        except ScoreError as exc:
+            raise BundleError(f"{str(folder)!r}: track.json says {bars} bars: {exc}; the bundle was changed by hand") from None
+    if not score.sections:
+        raise BundleError(f"{str(folder)!r}: score.mid has lost the sections gekiban keeps in it; the bundle was "
+                          "changed by hand")
+    if score.sections[-1].end_bar != score.bars:
+        raise BundleError(f"{str(folder)!r}: the sections of score.mid end at bar {score.sections[-1].end_bar} but the "
+                          f"cue has {score.bars} bars; the bundle was changed by hand")
+    bundle_loudness(meta)  # a bad delivery setting is refused now, before any work
     if not score.parts:
         raise BundleError(f"{str(folder)!r} is not a usable bundle: score.mid has no notes")
-    if len(meta.get("parts", [])) not in (0, len(score.parts)):
-        raise BundleError(f"{str(folder)!r}: track.json lists {len(meta['parts'])} parts but score.mid has "
-                          f"{len(score.parts)}; the bundle was changed by hand")
+    foreign = sorted({p.role for p in score.parts if not is_role(base_role(p.role))})
+    if foreign:
+        raise BundleError(f"{str(folder)!r}: score.mid has parts of role {', '.join(map(repr, foreign))}, which "
+                          "gekiban does not write; the bundle was changed by hand")
+    listed = meta.get("parts", [])
+    if not isinstance(listed, list) or len(listed) not in (0, len(score.parts)):
+        raise BundleError(f"{str(folder)!r}: track.json lists {len(listed) if isinstance(listed, list) else listed!r} "
+                          f"parts but score.mid has {len(score.parts)}; the bundle was changed by hand")
     request = meta.get("request")
     if not isinstance(request, dict):
         request = legacy_request(meta, score)
@@ -118,7 +141,9 @@ def load_bundle(directory: str | os.PathLike[str]) -> tuple[Score, Brief, Style,
         style = resolve_style(brief.style)[1]
     except StyleError as exc:
         raise StyleError(f"the style {brief.style!r} of bundle {str(folder)!r} cannot be loaded: {exc}") from None
-    if not math.isclose(score.duration, float(meta.get("brief", {}).get("duration", score.duration)), abs_tol=0.01):
+    recorded = meta["brief"].get("duration", score.duration)
+    if isinstance(recorded, bool) or not isinstance(recorded, (int, float)) or \
+            not math.isclose(score.duration, float(recorded), abs_tol=0.01):
         raise BundleError(f"{str(folder)!r}: score.mid lasts {score.duration:.3f} s but track.json says "
                           f"{meta['brief']['duration']} s; the bundle was changed by hand")
     return score, brief, style, meta
@@ -131,9 +156,20 @@ def bundle_sample_rate(meta: dict[str, Any]) -> int:
 
 
 def bundle_loudness(meta: dict[str, Any]) -> float:
-    """The loudness target a bundle was mastered to (-14 LUFS when not recorded)."""
+    """The loudness target a bundle was mastered to (-14 LUFS when not recorded).
+
+    Raises
+    ------
+    BundleError
+        If the recorded target is not a loudness gekiban masters to.
+    """
     target = meta.get("loudness", {}).get("target_lufs") if isinstance(meta.get("loudness"), dict) else None
-    return float(target) if isinstance(target, (int, float)) else -14.0
+    if target is None:
+        return -14.0
+    try:
+        return parse_loudness(target if isinstance(target, str) else repr(target))
+    except InvalidOptionError as exc:
+        raise BundleError(f"track.json records a loudness target gekiban cannot master to: {exc}") from None
 
 
 def bundle_format(meta: dict[str, Any]) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from gekiban.errors import BundleError, InvalidOptionError
+from gekiban.instruments import get_instrument
+from gekiban.roles import is_role
 from gekiban.score import Score
 from gekiban.theory import MODES, Key, parse_key, parse_meter
 from gekiban.understand.brief import Brief, Evidence, StyleMatch
@@ -90,7 +92,8 @@ def brief_from_dict(d: Any, *, evidence: tuple[tuple[str, Evidence], ...] = ()) 
             energy=_unit(d["energy"], "energy"), tension=_unit(d["tension"], "tension"), tempo=parse_tempo(d["tempo"]),
             key=_key(d["key"]), meter=parse_meter(str(d["meter"])), duration=parse_duration(d["duration"]),
             instruments=parse_instruments(d["instruments"]) if d.get("instruments") else (),
-            exclude=tuple(str(x) for x in d.get("exclude", ())), loop=bool(d.get("loop", False)),
+            exclude=tuple(x if isinstance(x, str) and is_role(x) else get_instrument(str(x)).id for x in d.get("exclude", ())),
+            loop=bool(d.get("loop", False)),
             seed=parse_seed(d.get("seed", 0)), tempo_exact=bool(d.get("exact_tempo", True)), evidence=evidence,
             style_blend=tuple((str(n), float(w)) for n, w in d.get("style_blend", ())), chords=chords,
             motif=check_motif(d["motif"]) if d.get("motif") else (),

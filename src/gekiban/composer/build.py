@@ -23,6 +23,7 @@ from gekiban.composer.melody import compose_melody
 from gekiban.composer.motifs import motif_from_notes
 from gekiban.composer.perform import humanize, playable, swing
 from gekiban.composer.tempo import bend_tempo, hit_bars
+from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
 from gekiban.score import Marker, Part, Score, Section, TempoChange
 from gekiban.styles import load_grooves, load_progressions
@@ -30,6 +31,8 @@ from gekiban.styles.schema import Style
 from gekiban.theory import SCALES, Key, Meter
 from gekiban.understand.brief import Brief
 
+#: The tempo a map bent to land hits may reach (a Score allows 10-400 bpm).
+TEMPO_LIMITS = (20.0, 400.0)
 _STAGES = ("form", "harmony", "motif", "melody", "arrange", "perform")
 
 
@@ -117,6 +120,11 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
     hits = hit_bars(brief.hits, tempo=bpm, bar_beats=meter.bar_beats, bars=bars) if brief.hits else []
     tempo = (bend_tempo([(b * meter.bar_beats, t) for b, t in zip(hits, brief.hits)], base=bpm, total_beats=bars * meter.bar_beats)
              if hits else (TempoChange(0.0, bpm),))
+    fastest, slowest = max(t.bpm for t in tempo), min(t.bpm for t in tempo)
+    if not TEMPO_LIMITS[0] <= slowest <= fastest <= TEMPO_LIMITS[1]:
+        raise InvalidOptionError(f"hits at {', '.join(f'{h:g}' for h in brief.hits)} s would take the tempo from {bpm:g} "
+                                 f"to {fastest if fastest > TEMPO_LIMITS[1] else slowest:.0f} bpm: space them further "
+                                 f"apart, or closer to {bpm:g} bpm's bar lengths")
     clock = _clock(meter, key, tempo, bars)
     arc_bars = {int(round(clock_bar(clock, t))) for t, _, _ in brief.arc[1:]} if brief.arc else set()
     sections = split_at(sections, arc_bars, required=set(hits))

@@ -157,8 +157,10 @@ def parse_edits(score: Score, *, tempo: str | float | None = None, key: str | Ke
             role, sep, name = item.partition("=")
             if not sep or not role.strip() or not name.strip():
                 raise InvalidOptionError(f"instrument edit {item!r} is not ROLE=INSTRUMENT, e.g. 'lead=flute'")
-        else:
+        elif isinstance(item, (list, tuple)) and len(item) == 2 and all(isinstance(x, str) for x in item):
             role, name = item
+        else:
+            raise InvalidOptionError(f"instrument edit {item!r} is not ROLE=INSTRUMENT or a (role, instrument) pair")
         role = role.strip().lower()
         _check_role(score, role, f"instrument edit {role}={name}")
         inst = get_instrument(name)

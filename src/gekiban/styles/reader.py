@@ -13,6 +13,7 @@ from typing import Any
 from gekiban.errors import GekibanError
 from gekiban.instruments import Instrument, get_instrument, registry
 from gekiban.roles import ROLE_NAMES, role_of
+from gekiban.score import SECTION_KINDS
 from gekiban.styles.checks import (
     Reader,
     did_you_mean,
@@ -28,7 +29,6 @@ from gekiban.styles.schema import (
     FAMILIES,
     FORMS,
     RHYTHMS,
-    SECTION_KINDS,
     HarmonySpec,
     MelodySpec,
     RoleSpec,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SECTION_KINDS = ("intro", "verse", "chorus", "bridge", "outro")
 ENDINGS = ("authentic", "plagal", "picardy", "mario", "tonic", "open")
 RHYTHMS = ("straight", "dotted", "syncopated", "triplet", "long", "driving", "swing")
 FORMS = ("song", "loop", "short", "march")

@@ -18,6 +18,7 @@ MAX_DURATION_S = 1200.0
 TEMPO_RANGE = (30.0, 300.0)
 MAX_SEED = 2**32 - 1
 DEFAULT_DURATION_S = 60.0
+MAX_MOTIF_NOTES = 64  # a seed is the first bars of a melody
 SHORT_DURATION_S = 5.0  # default length for styles of family "short" (stingers, eye-catches)
 
 FORMATS = ("wav", "flac", "mp3")
@@ -228,6 +229,8 @@ def check_motif(notes: Sequence[tuple[float, float, int]]) -> tuple[tuple[float,
     """
     if not isinstance(notes, (list, tuple)):
         raise InvalidOptionError(f"bad motif {notes!r}: give a list of (onset beats, length beats, MIDI pitch) notes")
+    if len(notes) > MAX_MOTIF_NOTES:
+        raise InvalidOptionError(f"the motif has {len(notes)} notes: a melody seed has at most {MAX_MOTIF_NOTES}")
     out = []
     for i, n in enumerate(notes):
         try:

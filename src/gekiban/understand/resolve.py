@@ -286,7 +286,12 @@ def _meter(x_meter: Meter | None, given: Any, reading: Mapping[str, Any], seed_m
     if "meter" in reading:
         return reading["meter"], Evidence("prompt", reading["evidence"]["meter"])
     if seed_midi is not None:
-        return seed_midi.meter, Evidence("midi", f"MIDI seed {seed_midi.path!r} time signature {seed_midi.meter}")
+        try:
+            meter = parse_meter(str(seed_midi.meter))
+        except InvalidOptionError as exc:
+            raise InvalidOptionError(f"MIDI seed {seed_midi.path!r} is in {seed_midi.meter}: {exc}; "
+                                     "choose one with --meter") from None
+        return meter, Evidence("midi", f"MIDI seed {seed_midi.path!r} time signature {seed_midi.meter}")
     first = st.meters[0] if st.meters else "4/4"
     return parse_meter(first), Evidence("style", f"style {st.name} first meter {first}")
 

@@ -187,7 +187,10 @@ def mood_values(word: str) -> tuple[float, float]:
 
 
 def _check_duration(duration: float) -> float:
-    d = float(duration)
+    try:
+        d = float(duration)
+    except (TypeError, ValueError, OverflowError):
+        d = math.nan
     if not (math.isfinite(d) and d > 0):
         raise InvalidOptionError(f"cue duration {duration!r} must be a positive number of seconds")
     return d
@@ -269,7 +272,7 @@ def load_arc_file(path: str | os.PathLike[str], duration: float) -> tuple[ArcPoi
         raise InvalidOptionError(f"arc file {str(source)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidOptionError(f"cannot read arc file {str(source)!r}: {exc}") from None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InvalidOptionError(f"arc file {str(source)!r} is not valid JSON: {exc}") from None
     if isinstance(data, dict) and "points" in data:
         data = data["points"]
