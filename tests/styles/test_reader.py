@@ -12,10 +12,11 @@ from gekiban import styles
 from gekiban.errors import StyleError
 from gekiban.instruments import registry
 from gekiban.roles import ROLE_NAMES as ROLES
+from gekiban.score import SECTION_KINDS
 from gekiban.styles import schema
 from gekiban.styles.grooves import parse_grooves
 from gekiban.styles.progressions import parse_progressions
-from gekiban.styles.schema import SECTION_KINDS, Groove, Style
+from gekiban.styles.schema import Groove, Style
 from gekiban.theory import MODES, SCALES, Key, parse_meter, parse_roman
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "styles.md"

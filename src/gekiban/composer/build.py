@@ -31,8 +31,8 @@ from gekiban.styles.schema import Style
 from gekiban.theory import SCALES, Key, Meter
 from gekiban.understand.brief import Brief
 
-#: The tempo a map bent to land hits may reach (a Score allows 10-400 bpm).
-TEMPO_LIMITS = (20.0, 400.0)
+#: The tempo a map bent to land hits may reach: what a Score allows.
+TEMPO_LIMITS = (10.0, 400.0)
 _STAGES = ("form", "harmony", "motif", "melody", "arrange", "perform")
 
 
