@@ -41,9 +41,12 @@ def heard_tempo(audio: np.ndarray, sample_rate: int, lo: float = 60, hi: float =
     ac = np.correlate(flux, flux, mode="full")[len(flux) - 1:]
     fps = sample_rate / hop
     lags = np.arange(len(ac)) / fps
-    ok = (lags >= 60 / hi) & (lags <= 60 / lo)
-    lag = lags[ok][np.argmax(ac[ok])]
-    return 60.0 / lag
+    ok = np.flatnonzero((lags >= 60 / hi) & (lags <= 60 / lo))
+    i = ok[np.argmax(ac[ok])]
+    # a parabola through the peak and its neighbours finds the lag between two frames
+    a, b, c = ac[i - 1], ac[i], ac[i + 1]
+    shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c else 0.0
+    return 60.0 / ((i + shift) / fps)
 
 
 SR = 48_000

@@ -1,6 +1,7 @@
 """The role table (gekiban.roles): one place for what each role means to every stage."""
 
 from gekiban.roles import OTHER, ROLE_NAMES, ROLES, base_role, is_role, role_of
+from gekiban.styles.figures import figures_for
 
 
 def test_roles_in_score_order():
@@ -18,7 +19,8 @@ def test_what_each_stage_reads_is_sensible():
     for role in ROLES:
         assert -1 <= role.pan <= 1 and 0 <= role.reverb <= 2 and role.layer in (0, 1, 2)
         assert role.drive in ("driving", "sustaining", "line")
-        assert (role.default_pattern in role.patterns) if role.patterns else role.default_pattern == ""
+        figures = figures_for(role.name)
+        assert (role.default_pattern in figures) if figures else role.default_pattern == ""
     assert role_of("lead").balance == 0 and all(r.balance <= 0 for r in ROLES)
     assert {r.name for r in ROLES if r.low_end} == {"bass", "drums", "percussion"}
     assert {r.name for r in ROLES if r.layer == 0} == {"pad", "bass"}

@@ -3,9 +3,9 @@
 A Part's ``role`` is a role name, or for a doubled seat the name with a number (``"pad2"``,
 ``"lead3"``): :func:`base_role` gives the role it plays. What each role means to the stages:
 
-- ``patterns``: the figures a style file may name for it (drums and percussion name a groove
-  from ``data/grooves.toml`` instead, and lead and counter play lines, so theirs are empty);
-  ``default_pattern`` when a style names none. ``gekiban.compose.arrange`` implements each one.
+- ``default_pattern``: the figure (``data/figures.toml``) it plays when a style names none;
+  ``grooves``: it plays a groove from ``data/grooves.toml`` instead (drums and percussion). Lead
+  and counter play lines and take no figure.
 - ``pan`` and ``reverb``: the arrangement's default pan (when the style gives 0) and the
   factor on the style's reverb send.
 - ``balance``: loudness in LU relative to the lead while the part plays (the mix balance).
@@ -25,7 +25,6 @@ class Role:
     """What one role means to each stage (see the module notes)."""
 
     name: str
-    patterns: tuple[str, ...] = ()
     default_pattern: str = ""
     grooves: bool = False
     pan: float = 0.0
@@ -39,13 +38,11 @@ class Role:
 ROLES: tuple[Role, ...] = (
     Role("lead", pan=0.0, reverb=0.9, balance=0.0, layer=1),
     Role("counter", pan=-0.3, reverb=0.9, balance=-3.0, layer=1, drive="sustaining"),
-    Role("pad", patterns=("sustain", "swell", "tremolo", "stabs", "offbeat"), default_pattern="sustain",
+    Role("pad", default_pattern="sustain",
          pan=0.25, reverb=1.2, balance=-3.5, layer=0, drive="sustaining"),
-    Role("ostinato", patterns=("sixteenths", "eighths", "arp-up", "arp-updown", "broken", "alberti", "chug", "pulse",
-                               "strum", "waltz", "timpani"), default_pattern="eighths",
+    Role("ostinato", default_pattern="eighths",
          pan=0.35, reverb=0.8, balance=-3.0, layer=1, drive="driving"),
-    Role("bass", patterns=("roots", "eighths", "walking", "pedal", "oom-pah", "octaves", "sustain", "syncopated"),
-         default_pattern="roots", pan=0.0, reverb=0.2, balance=-2.0, low_end=True, layer=0, drive="driving"),
+    Role("bass", default_pattern="roots", pan=0.0, reverb=0.2, balance=-2.0, low_end=True, layer=0, drive="driving"),
     Role("drums", grooves=True, pan=0.0, reverb=0.5, balance=-1.5, low_end=True, layer=2, drive="driving"),
     Role("percussion", grooves=True, pan=-0.4, reverb=0.7, balance=-4.0, low_end=True, layer=2, drive="driving"),
 )

@@ -7,6 +7,7 @@ from music_fixtures import GROOVES
 from gekiban.composer.drums import drum_part, fallback_groove
 from gekiban.instruments import get_instrument
 from gekiban.score import Section
+from gekiban.styles.schema import RoleSpec
 from gekiban.theory import Meter
 
 KIT = get_instrument("drums")
@@ -14,7 +15,7 @@ SECTIONS = (Section("A", 0, 8, energy=0.3, kind="verse"), Section("B", 8, 8, ene
 
 
 def play(pattern="rock-8beat", inst=KIT, ending=False, meter=Meter(4, 4), sections=SECTIONS):
-    return drum_part(pattern, inst, list(sections), sections, meter=meter, grooves=GROOVES, ending=ending,
+    return drum_part(RoleSpec("drums", (inst.id,), pattern), inst, list(sections), sections, meter=meter, grooves=GROOVES, ending=ending,
                      rng=np.random.default_rng(0))
 
 
@@ -23,11 +24,16 @@ def bar_notes(notes, bar, beats=4):
 
 
 def test_a_groove_repeats_bar_by_bar_and_fills_the_phrase_end():
-    notes = play()
+    sections = SECTIONS + (Section("C", 16, 4, energy=0.9, kind="chorus"),)
+    notes = play(sections=sections)
     loud = [sorted((n.start - 40, n.pitch) for n in bar_notes(notes, 10))]
     assert loud == [sorted((n.start - 44, n.pitch) for n in bar_notes(notes, 11))]
-    fill = {n.pitch for n in bar_notes(notes, 7)}
-    assert 42 not in fill and 38 in fill  # the fill drops the hi-hat for the snare run
+    fill = {n.pitch for n in bar_notes(notes, 15)}
+    assert 42 not in fill and 38 in fill  # a loud section's fill drops the hi-hat for the snare run
+    pickup = bar_notes(notes, 7)  # a quiet one leads on with a pickup in its last beat
+    assert sorted((n.start - 28, n.pitch) for n in pickup if n.start < 31) == sorted(
+        (n.start - 24, n.pitch) for n in bar_notes(notes, 6) if n.start < 27)
+    assert {n.pitch for n in pickup if n.start >= 31} - {42, 36}
 
 
 def test_quiet_sections_keep_the_core_and_a_crash_marks_the_arrival():

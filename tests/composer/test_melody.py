@@ -1,4 +1,5 @@
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,8 +12,9 @@ from gekiban.instruments import get_instrument
 from gekiban.theory import Meter, parse_key
 
 
-def melody(seed=1, meter=Meter(4, 4), key="D minor", bars=40, lead="french-horn"):
+def melody(seed=1, meter=Meter(4, 4), key="D minor", bars=40, lead="french-horn", **spec):
     style = battle_style()
+    style = replace(style, melody=replace(style.melody, **spec))
     secs = plan_form(bars, energy=0.7, tension=0.5, rng=np.random.default_rng(seed))
     chords = plan_harmony(secs, key=parse_key(key), meter=meter, style=style, progressions=PROGRESSIONS, rng=np.random.default_rng(seed))
     notes = compose_melody(secs, chords, key=parse_key(key), meter=meter, spec=style.melody, instrument=get_instrument(lead),
@@ -29,12 +31,43 @@ def bar_patterns(notes, bar):
                      for i, n in enumerate(ns)) for b, ns in out.items()}
 
 
-def test_motifs_return_but_do_not_loop_mechanically():
-    _, _, notes = melody()
+def recurring(notes):
     pats = bar_patterns(notes, 4.0)
     counts = Counter(pats.values())
-    recurring = sum(1 for p in pats.values() if counts[p] > 1) / len(pats)
-    assert 0.3 <= recurring <= 0.85, recurring
+    return sum(1 for p in pats.values() if counts[p] > 1) / len(pats)
+
+
+def test_motifs_return_but_do_not_loop_mechanically():
+    assert 0.3 <= recurring(melody(phrases="through", returns="develop")[2]) <= 0.85
+    assert recurring(melody(phrases="through", returns="develop")[2]) < recurring(melody()[2]) < 1.0
+
+
+def bars_of(notes, sec, skip=()):
+    """The section's bars as (offset, length, pitch) tuples, leaving out the bars in ``skip`` and
+    the upbeats that lead into the next phrase (what follows decides those)."""
+    out = {}
+    for n in notes:
+        b = int(n.start // 4)
+        if sec.start_bar <= b < sec.end_bar and b - sec.start_bar not in skip and n.start % 4 < 3.5:
+            out.setdefault(b - sec.start_bar, []).append((round(n.start % 4, 3), round(n.duration, 3), n.pitch))
+    return out
+
+
+@pytest.mark.parametrize("returns", ["cadence", "literal"])
+def test_a_return_restates_the_melody_bar_for_bar(returns):
+    secs, _, notes = melody(returns=returns)
+    a, again = next(s for s in secs if s.name == "A"), next(s for s in secs if s.name == "A'")
+    cadences = () if returns == "literal" else (3, 7)  # A's phrases are four bars long
+    assert bars_of(notes, a, cadences) == bars_of(notes, again, cadences)
+
+
+def test_phrases_go_a_a2_b_a3():
+    secs, _, notes = melody(bars=64, phrase_bars=2, returns="develop")
+    a = next(s for s in secs if s.name == "A")
+    # the a phrases share rhythm and contour (over other chords their pitches move with the harmony)
+    shape = {k: [(on, d, int(np.sign(p - bar[i - 1][2])) if i else 0) for i, (on, d, p) in enumerate(bar)]
+             for k, bar in bars_of(notes, a).items()}
+    assert shape[0] == shape[2] == shape[6] and shape[4] != shape[0]  # a, a′, b, a″: the b phrase contrasts
 
 
 def test_monophonic_singable_and_in_range():

@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gekiban.composer.articulate import articulate_line, double, patch_for
 from gekiban.composer.drums import drum_part
-from gekiban.composer.figures import WRITERS, swells, velocity
+from gekiban.composer.figures import counter, home_scale, play_figure, velocity
 from gekiban.composer.harmony import voice_lead
 from gekiban.instruments import Instrument, get_instrument
 from gekiban.roles import ROLE_NAMES, base_role, role_of
 from gekiban.score import ChordEvent, Note, Part, Section
+from gekiban.styles.figures import figure
 from gekiban.styles.schema import Groove, RoleSpec, Style
 from gekiban.theory import Meter
 
@@ -117,26 +119,32 @@ def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[C
         last bar leads back to the first.
     """
     parts = []
+    home = home_scale(chords)
     for seat in seats:
         role, inst, spec = base_role(seat.role), seat.instrument, seat.spec
         live = [s for s in sections if s.energy >= spec.min_energy - 1e-9] or [max(sections, key=lambda s: s.energy)]
-        if role == "lead":
-            notes = list(melody)
-            if seat.role != "lead":  # a second lead instrument doubles the line an octave away
+        controls: tuple = ()
+        if role in ("drums", "percussion"):
+            notes = drum_part(spec, inst, live, sections, meter=meter, grooves=grooves,
+                              ending=ending in ("ring", "button"), rng=rng, base=style.energy)
+        elif role in ("lead", "counter"):
+            notes = list(melody) if role == "lead" else counter(inst, live, chords, meter, melody, home)
+            if seat.role != "lead" and role == "lead":  # a second lead instrument doubles the line an octave away
                 notes = [Note(inst.fit(n.pitch), n.start, n.duration, n.velocity) for n in melody]
-        elif role in ("drums", "percussion"):
-            notes = drum_part(spec.pattern, inst, live, sections, meter=meter, grooves=grooves,
-                              ending=ending in ("ring", "button"), rng=rng)
+            notes = articulate_line(notes, spec.articulation)
+            inst = patch_for(inst, spec.articulation)
         else:
-            notes = WRITERS[role](spec, inst, live, chords, meter, melody, rng)
-            if ending in ("ring", "button") and role != "counter":
+            notes, controls = play_figure(role, spec, inst, live, chords, meter, home, base=style.energy)
+            notes = double(notes, spec.double, live, meter, inst, base=style.energy)
+            inst = patch_for(inst, spec.articulation or figure(role, spec.pattern or role_of(role).default_pattern).articulation)
+        if role in ("pad", "ostinato", "bass"):
+            if ending in ("ring", "button"):
                 notes = _final_chord(notes, role, inst, sections, chords, meter)
             notes = _restrike(notes, meter.bar_beats * (2 if meter.bar_beats < 3 else 1))
         if ending == "button":
             notes = _button(notes, sections, meter)
         elif ending == "fade":
             notes = _die_away(notes, sections, meter)
-        controls = swells(spec, live, chords) if role == "pad" and spec.pattern == "swell" else ()
         parts.append(Part(role=seat.role, instrument=inst.id, program=inst.program, notes=tuple(notes), is_drum=inst.drum,
                           volume=spec.volume, pan=spec.pan or role_of(role).pan,
                           reverb=float(np.clip(style.reverb * role_of(role).reverb, 0, 1)), controls=controls))

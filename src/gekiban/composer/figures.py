@@ -1,59 +1,32 @@
-"""The figures the accompanying roles play over the chords: pad voicings, ostinato and
-arpeggio patterns, bass lines and the counter-line.
+"""The figures the accompanying roles play over the chords, and the counter-line.
 
-A style file names a pattern per role from the role table (:mod:`gekiban.roles`); :data:`FIGURES`
-says what each writer plays for each name, and a test holds the two lists together, so a new
-style file never needs code.
+A figure (``data/figures.toml``, read by :mod:`gekiban.styles.figures`) is a cycle of tokens on
+a beat grid, started again at every bar line: chord tones above an anchor, the voiced chord, a
+power chord, a pedal, rests and holds. :func:`play_figure` realises one over a role's sections,
+choosing in each section the figure of the style's idiom that suits its energy and tension
+(:func:`figure_for`). The counter-line is a line, not a figure: :func:`counter` writes it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 
 import numpy as np
 
+from gekiban.composer.articulate import accent_for, articulation_of, gate_for
 from gekiban.composer.harmony import voice_lead
 from gekiban.instruments import Instrument
+from gekiban.roles import role_of
 from gekiban.score import ChordEvent, Control, Note, Section
-from gekiban.styles.schema import RoleSpec
-from gekiban.theory import Meter
+from gekiban.styles.figures import figure
+from gekiban.styles.schema import Figure, RoleSpec, energy_band
+from gekiban.theory import Chord, Meter
 
-#: Pattern names each writer plays, with what they sound like.
-FIGURES: dict[str, dict[str, str]] = {
-    "pad": {
-        "sustain": "the chord held, voice-led",
-        "swell": "the chord held with an expression swell (CC11) through it",
-        "tremolo": "the chord held, for a tremolo patch that bows it",
-        "stabs": "short chords on the strong beats (every beat at high energy)",
-        "offbeat": "short chords on the off-beats",
-    },
-    "ostinato": {
-        "sixteenths": "root-root-fifth-octave in sixteenths (eighths when quiet)",
-        "eighths": "root-fifth-octave-fifth in eighths (quarters when quiet)",
-        "arp-up": "the chord tones rising",
-        "arp-updown": "the chord tones rising and falling",
-        "broken": "root, fifth, octave and a tenth",
-        "alberti": "low-high-middle-high",
-        "chug": "palm-muted power chords (root and fifth)",
-        "pulse": "the chord repeated",
-        "strum": "strummed chords on the beat (every two when quiet)",
-        "waltz": "the chord on the weak beats of the bar",
-        "timpani": "the bass note struck at each chord",
-    },
-    "bass": {
-        "roots": "the root on the strong beats (held when quiet)",
-        "eighths": "driving roots in eighths, an octave leap before the bar",
-        "walking": "a walking line stepping into the next root",
-        "pedal": "one pedal note under the section (pulsing when it drives)",
-        "oom-pah": "root and fifth in alternation",
-        "octaves": "roots jumping octaves in eighths",
-        "sustain": "the root held for the chord",
-        "syncopated": "roots on 1, the and of 2, and 4",
-    },
-    "counter": {"": "a slower line a third to a sixth under the lead"},
-}
-
-Writer = Callable[[RoleSpec, Instrument, list[Section], tuple[ChordEvent, ...], Meter, tuple[Note, ...], np.random.Generator], list[Note]]
+#: Instrument families whose notes die away by themselves: their arpeggio tones are let ring
+#: ``_RING`` times their step, as a pianist's pedal or a guitarist's open strings do.
+_RINGING, _RING = ("keys", "guitar", "ethnic", "mallets"), 1.6
+#: Scale-degree tokens: (index into the chord's intervals, octaves up).
+_DEGREES = {"r": (0, 0), "3": (1, 0), "5": (2, 0), "7": (3, 0), "8": (0, 1), "10": (1, 1), "12": (2, 1)}
 
 
 def chords_in(sec: Section, chords: tuple[ChordEvent, ...], meter: Meter) -> list[ChordEvent]:
@@ -70,160 +43,181 @@ def span_in(c: ChordEvent, sec: Section, meter: Meter) -> tuple[float, float]:
     return max(c.start, a), min(c.end, b)
 
 
-def pad(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: Meter, melody, rng) -> list[Note]:
-    low, high = max(inst.comfort_low, 48), min(inst.comfort_high, 79)
-    if high - low < 12:
-        low, high = inst.comfort_low, inst.comfort_high
-    out = []
-    for sec in live:
-        cs = chords_in(sec, chords, meter)
-        for c, v in zip(cs, voice_lead([c.chord for c in cs], low=low, high=high, voices=min(4, inst.polyphony))):
-            a, b = span_in(c, sec, meter)
-            if spec.pattern in ("stabs", "offbeat"):
-                step = 1.0 if spec.pattern == "stabs" else 0.5
-                t = a + (0.5 if spec.pattern == "offbeat" else 0.0)
-                while t < b - 1e-9:
-                    if spec.pattern == "offbeat" or (t - a) % meter.bar_beats in (0.0, meter.bar_beats / 2) or sec.energy > 0.75:
-                        out += [Note(p + 12 * spec.octave, t, 0.35, velocity(sec, 4)) for p in v]
-                    t += step * (2 if spec.pattern == "offbeat" else 1)
-            else:
-                out += [Note(p + 12 * spec.octave, a, b - a, velocity(sec, -12)) for p in v]
-    return out
+def figure_for(spec: RoleSpec, role: str, sec: Section, meter: Meter, *, base: float) -> Figure:
+    """The figure ``role`` plays in ``sec``: the style's, or its tense, calm or busy version
+    (the style's own choice first, then the figure's) when the section's energy lies well
+    below or above ``base``, the style's own energy; or its compound-meter version."""
+    level = base
+    fig = figure(role, spec.pattern or role_of(role).default_pattern)
+    if sec.tension >= 0.8 and sec.kind != "outro" and fig.tense:
+        fig = figure(role, fig.tense)
+    elif energy_band(sec.energy, level) == "calm" and (spec.calm or fig.calm):
+        fig = figure(role, spec.calm or fig.calm)
+    elif energy_band(sec.energy, level) == "busy" and (spec.busy or fig.busy):
+        fig = figure(role, spec.busy or fig.busy)
+    if meter.compound and fig.compound:
+        fig = figure(role, fig.compound)
+    return fig
 
 
-def swells(spec: RoleSpec, live: list[Section], chords) -> tuple[Control, ...]:
-    """Expression (CC11) rising through each chord and easing off at its end."""
-    out = []
-    for c in chords:
-        out += [Control(c.start, 11, 50), Control(c.start + c.duration * 0.6, 11, 110), Control(c.start + c.duration * 0.95, 11, 70)]
-    return tuple(out)
+def step_beats(step: float | str, meter: Meter) -> float:
+    """The figure's step in beats (``"chord"`` is 0: one note per chord)."""
+    if step == "beat":
+        return 1.5 if meter.compound else 1.0
+    if step == "half":
+        return meter.bar_beats / 2 if meter.bar_beats >= 4 else meter.bar_beats
+    if step == "bar":
+        return meter.bar_beats
+    return 0.0 if step == "chord" else float(step)
 
 
-def tones_in(chord, low: int, high: int) -> list[int]:
-    pcs = set(chord.pitch_classes)
-    return [p for p in range(low, high + 1) if p % 12 in pcs]
+def _tone(chord: Chord, token: str, anchor: int) -> int:
+    """The pitch of a single-tone token over ``chord`` whose anchor note is ``anchor``."""
+    if token == "b":
+        return anchor
+    if token == "-5":
+        return anchor - 5
+    ivs = chord.intervals
+    index, octaves = _DEGREES[token]
+    root = anchor + (chord.root - anchor) % 12
+    up = ivs[index] if index < len(ivs) else 12 + ivs[index % len(ivs)]
+    return root + up + 12 * octaves
 
 
-def ostinato(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: Meter, melody, rng) -> list[Note]:
-    pat = spec.pattern or "arp-up"
-    lo = inst.comfort_low + 12 * spec.octave
-    base_low = max(inst.comfort_low, min(55, inst.comfort_high - 19)) + 12 * spec.octave
-    home = home_scale(chords)
+class _Register:
+    """Where a role plays: its anchor per chord and the range it voices chords in."""
+
+    def __init__(self, role: str, fig: Figure, spec: RoleSpec, inst: Instrument):
+        shift = 12 * spec.octave
+        if role == "pad":
+            low, high = max(inst.comfort_low, 48), min(inst.comfort_high, 79)
+            if high - low < 12:
+                low, high = inst.comfort_low, inst.comfort_high
+            self.low, self.high = low + shift, high + shift
+        elif role == "bass" or fig.low:
+            self.low = inst.comfort_low + shift
+            self.high = self.low + 19
+        else:
+            self.low = max(inst.comfort_low, min(55, inst.comfort_high - 19)) + shift
+            self.high = self.low + 19
+        self.role, self.inst = role, inst
+
+    def anchor(self, chord: Chord) -> int:
+        pc = chord.bass_pc if self.role == "bass" else chord.root
+        return self.low + (pc - self.low) % 12
+
+
+def play_figure(role: str, spec: RoleSpec, inst: Instrument, live: list[Section], chords: tuple[ChordEvent, ...],
+                meter: Meter, home: set[int], *, base: float) -> tuple[list[Note], tuple[Control, ...]]:
+    """The notes (and expression controls) of a pad, ostinato or bass part.
+
+    Parameters
+    ----------
+    role
+        ``"pad"``, ``"ostinato"`` or ``"bass"``.
+    spec, inst
+        The style's spec for the role (figure, calm and busy versions, articulation) and the
+        instrument that plays it.
+    live
+        The sections the part plays in.
+    chords, meter
+        The chord timeline and the meter.
+    home
+        Pitch classes of the key's scale: an approach note steps within it, and an arpeggio
+        over a borrowed chord keeps to the chord tones it shares with it.
+    base
+        The style's own energy: sections well below or above it play the calm or busy figure.
+    """
     out: list[Note] = []
+    controls: list[Control] = []
     for sec in live:
-        busy = sec.energy >= 0.45 or sec.tension >= 0.7
-        for c in chords_in(sec, chords, meter):
-            a, b = span_in(c, sec, meter)
-            ch = c.chord
-            root = inst.fit(ch.root + 12 * (base_low // 12), comfortable=True)
-            if root < base_low:
-                root += 12
-            tones = tones_in(ch, root, root + 19) or [root]
-            fifth = root + 7
-            shared = [p for p in tones if p % 12 in home]
-            if pat not in ("chug", "pulse", "strum", "timpani") and ch.root % 12 not in home and len({p % 12 for p in shared}) >= 2:
-                # over a borrowed chord the figure keeps to the tones the key shares with it;
-                # bass and pad state the new root, the ostinato shimmers on
-                tones = shared
-                root, fifth = shared[0], shared[1]
-            if pat == "timpani":
-                r = inst.fit(ch.bass_pc + 36)
-                out.append(Note(r, a, min(1.0, b - a), velocity(sec, 6)))
+        fig = figure_for(spec, role, sec, meter, base=base)
+        reg = _Register(role, fig, spec, inst)
+        cs = chords_in(sec, chords, meter)
+        if not cs:
+            continue
+        voicings = dict(zip((id(c) for c in cs), voice_lead([c.chord for c in cs], low=reg.low, high=reg.high,
+                                                              voices=min(4, inst.polyphony))))
+        pedal = reg.anchor(Chord(cs[0].chord.root))
+        gate = gate_for(fig, spec.articulation)
+        how = articulation_of(fig.articulation, spec.articulation)
+        lean = accent_for(how)
+        rings = role == "ostinato" and inst.family in _RINGING and how in ("normal", "legato")
+        for ev in _events(fig, sec, cs, meter):
+            t, dur, token, i, c, nxt = ev
+            accent = fig.accents[i % len(fig.accents)] if fig.accents else (4 if abs(t - round(t)) < 1e-6 else -6)
+            vel = velocity(sec, accent + lean)
+            length = min(dur * gate, fig.length) if fig.length else dur * gate
+            if rings and token not in ("c", "p"):  # a struck or plucked arpeggio rings on, as under the pedal
+                length = max(length, dur * _RING)
+            if token == "c":
+                for j, p in enumerate(voicings[id(c)]):
+                    out.append(Note(p, t + j * fig.spread, max(length - j * fig.spread, 1 / 32), max(1, vel - 2 * j)))
                 continue
-            if pat in ("sixteenths", "chug", "pulse", "eighths"):
-                step = 0.25 if pat == "sixteenths" and busy else 0.5
-                if not busy and pat != "sixteenths":
-                    step = 1.0
-                t, k = a, 0
-                while t < b - 1e-9:
-                    if pat == "chug":
-                        r = inst.fit(ch.root + 36, comfortable=False)
-                        out += [Note(r, t, step * 0.8, velocity(sec, 6 if k % 4 == 0 else -4)), Note(r + 7, t, step * 0.8, velocity(sec, -6))]
-                    elif pat == "pulse":
-                        out += [Note(p, t, step * 0.7, velocity(sec, -8)) for p in tones[:3]]
-                    else:
-                        cyc = [root, root, fifth, root + 12] if pat == "sixteenths" else [root, fifth, root + 12, fifth]
-                        out.append(Note(cyc[k % 4], t, step * 0.85, velocity(sec, 6 if k % 4 == 0 else -6)))
-                    t += step
-                    k += 1
-            elif pat == "strum":
-                for t in np.arange(a, b - 1e-9, 1.0 if busy else 2.0):
-                    out += [Note(p, float(t) + 0.012 * j, 0.9 if busy else 1.9, velocity(sec, -4 - 2 * j)) for j, p in enumerate(tones[:4])]
-            elif pat == "waltz":
-                for bar0 in np.arange(a, b - 1e-9, meter.bar_beats):
-                    for t in meter.pulses[1:] if len(meter.pulses) > 1 else (meter.bar_beats / 2,):
-                        out += [Note(p, float(bar0 + t), 0.8, velocity(sec, -10)) for p in tones[1:4]]
-            else:  # arpeggios: arp-up, arp-updown, broken, alberti
-                seq = {
-                    "arp-up": tones[:4],
-                    "arp-updown": tones[:4] + tones[1:3][::-1],
-                    "broken": [root, fifth, root + 12, tones[min(3, len(tones) - 1)] if len(tones) > 3 else root + 16],
-                    "alberti": [tones[0], tones[-1] if len(tones) > 2 else fifth, tones[1] if len(tones) > 1 else fifth, tones[-1] if len(tones) > 2 else fifth],
-                }.get(pat, tones[:4])
-                step = 0.25 if (busy and sec.energy > 0.7) else 0.5
-                if meter.compound:
-                    step = 0.5
-                t, k = a, 0
-                while t < b - 1e-9:
-                    out.append(Note(seq[k % len(seq)], t, step * (1.6 if inst.family in ("keys", "guitar", "ethnic") else 0.9), velocity(sec, 2 if k == 0 else -8)))
-                    t += step
-                    k += 1
-    del lo
-    return out
+            if token == "p":
+                r = reg.anchor(c.chord)
+                out += [Note(r, t, length, vel), Note(r + 7, t, length, max(1, vel - 6))]
+                continue
+            p = pedal if token == "P" else _tone(c.chord, token, reg.anchor(c.chord))
+            if fig.approach and nxt is not None:
+                p = _approach(reg.anchor(nxt.chord), p, home)
+            elif role == "ostinato" and p % 12 not in home and c.chord.root % 12 not in home:
+                shared = [q for q in range(p - 6, p + 7) if q % 12 in home and q % 12 in c.chord.pitch_classes]
+                p = min(shared, key=lambda q: abs(q - p)) if len(set(x % 12 for x in shared)) >= 2 else p
+            out.append(Note(p, t, length, vel))
+        if fig.swell:
+            for c in cs:
+                controls += [Control(c.start, 11, 50), Control(c.start + c.duration * 0.6, 11, 110),
+                             Control(c.start + c.duration * 0.95, 11, 70)]
+    return out, tuple(controls)
 
 
-def bass(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: Meter, melody, rng) -> list[Note]:
-    low = inst.comfort_low
-    out: list[Note] = []
+def _events(fig: Figure, sec: Section, cs: list[ChordEvent], meter: Meter):
+    """(onset, length, token, index in the cycle, chord, next chord when the note is the last
+    before a chord change) for each note of ``fig`` over the section's chords."""
     bar = meter.bar_beats
-    home = home_scale(chords)
-    for sec in live:
-        cs = chords_in(sec, chords, meter)
-        pat = "pedal" if sec.tension >= 0.8 and sec.kind != "outro" else spec.pattern or "roots"  # tension: pedal point
-        for i, c in enumerate(cs):
+    end = sec.end_bar * bar
+    step = step_beats(fig.step, meter)
+    if step == 0.0:  # one token per chord, held to its end
+        for k, c in enumerate(cs):
             a, b = span_in(c, sec, meter)
-            r = low + (c.chord.bass_pc - low) % 12
-            if r + 12 <= min(inst.comfort_high, 52) and rng.random() < 0.0:
-                r += 12
-            fifth = r + 7 if r + 7 <= inst.high else r - 5
-            busy = sec.energy >= 0.5
-            if pat == "eighths" and busy:
-                out += [Note(r + (12 if (k % 8 == 7 and sec.energy > 0.8) else 0), float(t), 0.45, velocity(sec, 4 if k % 2 == 0 else -6))
-                        for k, t in enumerate(np.arange(a, b - 1e-9, 0.5))]
-            elif pat == "octaves" and busy:
-                out += [Note(r + (12 if k % 2 else 0), float(t), 0.45, velocity(sec, 0)) for k, t in enumerate(np.arange(a, b - 1e-9, 0.5))]
-            elif pat == "walking":
-                nxt = cs[i + 1].chord.bass_pc if i + 1 < len(cs) else c.chord.root
-                beats = list(np.arange(a, b - 1e-9, 1.0))
-                target = low + (nxt - low) % 12
-                for k, t in enumerate(beats):
-                    if k == 0:
-                        p = r
-                    elif k == len(beats) - 1:  # step into the next root from the scale tone beside it
-                        p = next((target + d for d in ((1, -1) if target > r else (-1, 1)) + (2, -2)
-                                  if (target + d) % 12 in home), target + 1)
-                    else:
-                        p = tones_in(c.chord, r, r + 12)[k % 3] if len(tones_in(c.chord, r, r + 12)) >= 3 else r
-                    out.append(Note(p, float(t), 0.9, velocity(sec, 2 if k == 0 else -4)))
-            elif pat == "oom-pah":
-                for bar0 in np.arange(a, b - 1e-9, bar / 2 if bar >= 4 else bar):
-                    k = int(round((bar0 - a) / (bar / 2 if bar >= 4 else bar)))
-                    out.append(Note(r if k % 2 == 0 else fifth, float(bar0), 0.5, velocity(sec, 4)))
-            elif pat == "syncopated" and busy:
-                for bar0 in np.arange(a, b - 1e-9, bar):
-                    for off in (0.0, 1.5, 3.0) if bar >= 4 else (0.0, 1.5):
-                        if bar0 + off < b - 1e-9:
-                            out.append(Note(r, float(bar0 + off), 1.0 if off < 3 else 0.9, velocity(sec, 4 if off == 0 else -2)))
-            elif pat == "pedal":  # held, or pulsing in eighths when the section drives
-                tonic = low + (cs[0].chord.root - low) % 12  # pedal on the section's opening root
-                if busy:
-                    out += [Note(tonic, float(t), 0.45, velocity(sec, 4 if k % 2 == 0 else -6)) for k, t in enumerate(np.arange(a, b - 1e-9, 0.5))]
-                else:
-                    out.append(Note(tonic, a, b - a, velocity(sec, -6)))
-            else:  # roots / sustain / quiet versions of busy patterns
-                step = b - a if pat == "sustain" or not busy else bar / 2 if bar >= 4 else bar
-                out += [Note(r, float(t), min(step, b - t) * 0.95, velocity(sec, 0 if k == 0 else -8)) for k, t in enumerate(np.arange(a, b - 1e-9, step))]
-    return out
+            token = fig.tones[k % len(fig.tones)]
+            if token not in (".", "-"):
+                yield a, b - a, token, k, c, None
+        return
+    starts = [c.start for c in cs]
+    per_bar = max(1, math.ceil(bar / step - 1e-9))
+    n = len(fig.tones)
+
+    def index(bar_index: int, i: int) -> int:
+        # a cycle that fits in a bar starts again at each bar line; a longer one runs on
+        return (bar_index * per_bar + i) % n if n > per_bar else i % n
+
+    def token_at(bar_index: int, i: int) -> str:
+        return fig.tones[index(bar_index, i)]
+
+    for b0 in range(sec.start_bar, sec.end_bar):
+        for i in range(per_bar):
+            t = b0 * bar + i * step
+            token = token_at(b0 - sec.start_bar, i)
+            if token in (".", "-") or t >= end - 1e-9:
+                continue
+            k = max(0, int(np.searchsorted(starts, t + 1e-9, side="right")) - 1)
+            c = cs[k]
+            holds = 1
+            while i + holds < per_bar and token_at(b0 - sec.start_bar, i + holds) == "-":
+                holds += 1
+            length = min(holds * step, c.end - t, end - t, (b0 + 1) * bar - t)
+            changes = t + step >= c.end - 1e-9 and k + 1 < len(cs)
+            yield t, length, token, index(b0 - sec.start_bar, i), c, cs[k + 1] if changes else None
+
+
+def _approach(target: int, fallback: int, home: set[int]) -> int:
+    """A scale step beside ``target`` (above when coming from above), else a semitone."""
+    for d in ((1, -1) if fallback > target else (-1, 1)) + (2, -2):
+        if (target + d) % 12 in home:
+            return target + d
+    return target - 1
 
 
 def home_scale(chords) -> set[int]:
@@ -237,13 +231,17 @@ def home_scale(chords) -> set[int]:
     return {(tonic + i) % 12 for i in major}
 
 
-def counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter: Meter, melody, rng) -> list[Note]:
+def tones_in(chord, low: int, high: int) -> list[int]:
+    pcs = set(chord.pitch_classes)
+    return [p for p in range(low, high + 1) if p % 12 in pcs]
+
+
+def counter(inst: Instrument, live: list[Section], chords, meter: Meter, melody, home: set[int]) -> list[Note]:
     """A slower line under the lead: chord tones a third or sixth below it, moving smoothly."""
     starts = np.array([n.start for n in melody]) if melody else np.array([0.0])
     out: list[Note] = []
     prev = (inst.comfort_low + inst.comfort_high) // 2
     half = meter.bar_beats / 2 if not meter.compound else 1.5
-    home = home_scale(chords)
     for sec in live:
         if sec.kind == "intro":
             continue
@@ -271,8 +269,3 @@ def counter(spec: RoleSpec, inst: Instrument, live: list[Section], chords, meter
                 prev = p
                 t += dur
     return out
-
-
-
-#: The writer of each accompanying role.
-WRITERS: dict[str, Writer] = {"counter": counter, "pad": pad, "ostinato": ostinato, "bass": bass}

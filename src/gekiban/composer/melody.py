@@ -14,6 +14,8 @@ range, leaves room to breathe at phrase ends, and some phrases are led in by an 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from gekiban.composer.harmony import section_letter
@@ -144,6 +146,7 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
     phrases: list[tuple[_Line, list[Note]]] = []
     strong_at = {0.0, meter.pulses[len(meter.pulses) // 2] if len(meter.pulses) > 1 else 0.0}
     tonic_pc = key.tonic
+    stated: dict[str, list[_Stated]] = {}  # the phrases of each letter's first statement
     for sec in sections:
         letter = section_letter(sec)
         if letter not in motifs:
@@ -154,8 +157,11 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
         if sec.kind == "intro":
             if sec.bars >= 2:  # a hint of the theme in the intro's last bar
                 notes += _phrase(line, motif, sec.start_bar + sec.bars - 1, 1, bar, sec, strong_at, tonic_pc,
-                                 closed=False, rng=rng, anchor=centre, hint=True)
+                                 closed=False, rng=rng, anchor=centre, hint=True)[0]
             continue
+        earlier = stated.get(letter) if spec.returns != "develop" else None
+        first = letter not in stated
+        own: list[_Stated] = []
         phrase_len = max(1, min(spec.phrase_bars, sec.bars))
         b = sec.start_bar
         k = 0
@@ -163,15 +169,48 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
             n = min(phrase_len, sec.end_bar - b)
             final = sec.kind == "outro" and b + n >= sec.end_bar
             closed = k % 2 == 1 or final or b + n >= sec.end_bar
-            phrase = _phrase(line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
-                             anchor=centre + lift, final=final, index=k, meter=meter)
+            index, reuse, at = _shape(spec.phrases, k, own)
+            if earlier:  # a return restates the first statement phrase by phrase
+                source = earlier[k % len(earlier)]
+                reuse, at, index = source.bars, source.line, source.index
+                if spec.returns == "literal" and not final:
+                    closed = source.closed
+            phrase, recipe = _phrase(at or line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
+                                     anchor=centre + lift, final=final, index=index, meter=meter, reuse=reuse)
+            own.append(_Stated(recipe, at or line, closed, index))
             if phrase:
                 phrases.append((line, phrase))
             notes += phrase
             b += n
             k += 1
+        if first:
+            stated[letter] = own
     notes += _pickups(phrases, notes, spec, rng)
     return tuple(_monophonic(notes))
+
+
+@dataclass(frozen=True)
+class _Stated:
+    """A phrase as first stated: what each bar before its cadence played (the motif as
+    developed and the pitch it was placed near), the line it was placed on, whether it
+    closed, and its place in its section's plan."""
+
+    bars: tuple[tuple[Motif, int], ...]
+    line: _Line
+    closed: bool
+    index: int
+
+
+def _shape(phrases: str, k: int, own: list[_Stated]) -> tuple[int, tuple[tuple[Motif, int], ...] | None, _Line | None]:
+    """How the ``k``-th phrase of a section is built: its plan index, and the bars (and line)
+    of an earlier phrase of the section it restates. ``"aaba"``: a, a′ (a's opening, another
+    cadence), b (contrast: the fragmenting plan), a″; ``"period"``: a and a′ in turn;
+    ``"through"``: every phrase develops the motif anew."""
+    if phrases == "through":
+        return k, None, None
+    if not own or (phrases == "aaba" and k % 4 == 2):
+        return (2 if own else 0), None, None
+    return own[0].index, own[0].bars, own[0].line
 
 
 def _pickups(phrases: list[tuple[_Line, list[Note]]], notes: list[Note], spec: MelodySpec,
@@ -218,12 +257,16 @@ def _plan(bars: int, index: int, closed: bool) -> list[str]:
 
 def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, sec: Section, strong_at: set[float],
             tonic_pc: int, *, closed: bool, rng: np.random.Generator, anchor: int, final: bool = False,
-            hint: bool = False, index: int = 0, meter: Meter | None = None) -> list[Note]:
-    """One phrase: motif, its development, and a cadence bar ending on a long note."""
+            hint: bool = False, index: int = 0, meter: Meter | None = None,
+            reuse: tuple[tuple[Motif, int], ...] | None = None) -> tuple[list[Note], tuple[tuple[Motif, int], ...]]:
+    """One phrase: motif, its development, and a cadence bar ending on a long note; with
+    ``reuse``, the bars of an earlier phrase restated before its own cadence. Returns the notes
+    and what each bar before the cadence played (for a later restatement)."""
     plan = _plan(bars, index, closed)
     if hint:
         plan = ["state"]
     out: list[Note] = []
+    recipe: list[tuple[Motif, int]] = []
     tones = line.tones(start_bar * bar)
     first = tones[int(np.argmin([abs(t - anchor) for t in tones]))]
     pitch = first
@@ -234,24 +277,28 @@ def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, se
         if what == "cadence":
             out += _cadence(line, pitch, b0, bar, tonic_pc, closed=closed, vel=vel_base, final=final)
             break
-        m = motif
-        # the phrase's arch: later statements start higher, so the line climbs to a peak
-        # before the cadence instead of circling one note
-        rise = _ARCH[j % len(_ARCH)] + (1 if closed and j >= 2 else 0)
-        prefer = line.move(first, rise + (seq_shift if what == "sequence" else 0), b0)
-        if what == "vary":
-            m = develop(motif, "vary", rng)
-        elif what == "fragment":
-            m = fragment(motif, meter or Meter(int(round(bar)), 4), rng)
-        elif what == "answer":
-            m = answer(motif, bar)
+        if reuse is not None and j < len(reuse):
+            m, prefer = reuse[j]
+        else:
+            m = motif
+            # the phrase's arch: later statements start higher, so the line climbs to a peak
+            # before the cadence instead of circling one note
+            rise = _ARCH[j % len(_ARCH)] + (1 if closed and j >= 2 else 0)
+            prefer = line.move(first, rise + (seq_shift if what == "sequence" else 0), b0)
+            if what == "vary":
+                m = develop(motif, "vary", rng)
+            elif what == "fragment":
+                m = fragment(motif, meter or Meter(int(round(bar)), 4), rng)
+            elif what == "answer":
+                m = answer(motif, bar)
+        recipe.append((m, prefer))
         pitches = line.place(m, b0, strong_at, prefer)
         for (on, dur), pitch in zip(m.rhythm, pitches):
             vel = vel_base + (8 if on == 0 else 0) + int(rng.integers(-4, 5))
             out.append(Note(pitch, b0 + on, dur, int(np.clip(vel, 20, 124))))
     if hint:
         out = [Note(n.pitch, n.start, n.duration, max(20, n.velocity - 15)) for n in out]
-    return out
+    return out, tuple(recipe)
 
 
 _ARCH = (0, 1, 3, 2, 1, 3, 2)  # scale steps above the phrase's first note, bar by bar

@@ -12,7 +12,7 @@ from gekiban.styles.checks import Reader, data_text, did_you_mean, read_meter, r
 from gekiban.styles.schema import Groove
 
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9\-]*")
-_GROOVE_FIELDS = ("steps", "meters", "drum", "description", "lanes", "fill", "alternates")
+_GROOVE_FIELDS = ("steps", "meters", "drum", "description", "lanes", "fill", "alternates", "calm", "busy")
 _STEP_CHARS = frozenset("xXg.")
 
 
@@ -73,7 +73,20 @@ def parse_grooves(text: str, file: str) -> tuple[dict[str, Groove], dict[str, di
         alternates[name] = {
             read_meter(m, f"{where}.alternates", ctx): ctx.string(g, f"{where}.alternates.{m}") for m, g in alt.items()
         }
-        grooves[name] = Groove(name=name, steps=steps, meters=meters, lanes=lanes, fill=fill, drum=drum, description=desc)
+        grooves[name] = Groove(name=name, steps=steps, meters=meters, lanes=lanes, fill=fill, drum=drum, description=desc,
+                               calm=ctx.string(body.get("calm", ""), f"{where}.calm", empty=True),
+                               busy=ctx.string(body.get("busy", ""), f"{where}.busy", empty=True))
+    for name, groove in grooves.items():
+        for link in ("calm", "busy"):
+            other = getattr(groove, link)
+            if not other:
+                continue
+            field = f"[{name}].{link}"
+            if other not in grooves:
+                raise ctx.error(field, f"unknown groove {other!r}{did_you_mean(other, grooves)}")
+            if grooves[other].drum != groove.drum or not set(groove.meters) & set(grooves[other].meters):
+                raise ctx.error(field, f"groove {other!r} must be a {'drum-kit' if groove.drum else 'melodic'} groove "
+                                       f"for one of {', '.join(groove.meters)} like {name!r}")
     for name, table in alternates.items():
         for meter, other in table.items():
             field = f"[{name}].alternates.\"{meter}\""

@@ -22,13 +22,17 @@ from gekiban.styles.checks import (
     read_mode,
     read_toml,
 )
+from gekiban.styles.figures import figures_for
 from gekiban.styles.grooves import groove_data
 from gekiban.styles.progressions import load_progressions, progression_fits
 from gekiban.styles.schema import (
+    ARTICULATIONS,
     ENDINGS,
     FAMILIES,
     FORMS,
     RHYTHMS,
+    PHRASE_FORMS,
+    RETURNS,
     HarmonySpec,
     MelodySpec,
     RoleSpec,
@@ -42,8 +46,8 @@ _STYLE_FIELDS = (
     "roles", "scenes", "keywords", "keywords_ja", "default",
 )
 _HARMONY_FIELDS = ("progressions", "harmonic_rhythm", "ending", "by_section")
-_MELODY_FIELDS = ("scale", "density", "leap", "rhythm", "phrase_bars")
-_ROLE_FIELDS = ("instruments", "pattern", "min_energy", "volume", "pan", "octave")
+_MELODY_FIELDS = ("scale", "density", "leap", "rhythm", "phrase_bars", "phrases", "returns")
+_ROLE_FIELDS = ("instruments", "pattern", "calm", "busy", "articulation", "double", "min_energy", "volume", "pan", "octave")
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9\-]*")
 #: Bars per chord a style may ask for.
 HARMONIC_RHYTHMS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
@@ -66,7 +70,7 @@ def _parse_role(role: str, body: Any, ctx: Reader, meter: str) -> RoleSpec:
         instruments.append(inst)
     kinds = {inst.drum for inst in instruments}
     pattern = ctx.string(body.get("pattern", ""), f"{where}.pattern", empty=True)
-    pfield = f"{where}.pattern"
+    variants = {k: ctx.string(body.get(k, ""), f"{where}.{k}", empty=True) for k in ("calm", "busy")}
     spec = role_of(role)
     if spec.grooves:
         if role == "drums" and kinds != {True}:
@@ -74,41 +78,53 @@ def _parse_role(role: str, body: Any, ctx: Reader, meter: str) -> RoleSpec:
         if len(kinds) > 1:
             raise ctx.error(f"{where}.instruments", "mixes drum kits and melodic percussion: a groove is written for one kind")
         if not pattern:
-            raise ctx.error(pfield, "missing: name a groove from data/grooves.toml")
-        grooves = groove_data()[0]
-        if pattern not in grooves:
-            raise ctx.error(pfield, f"unknown groove {pattern!r}{did_you_mean(pattern, grooves)}")
-        groove = grooves[pattern]
-        drum = kinds == {True}
-        if groove.drum != drum:
-            want = "a drum-map groove (drum = true)" if drum else "a melodic groove (drum = false) whose keys are pitches"
-            raise ctx.error(pfield, f"groove {pattern!r} does not suit {names[0]!r}: use {want}")
-        if meter not in groove.meters:
-            raise ctx.error(pfield, f"groove {pattern!r} is for {', '.join(groove.meters)}, but the style's first meter is {meter}")
-        if not drum:
-            for inst in instruments:
-                outside = sorted(k for k in set(groove.lanes) | set(groove.fill) if not inst.low <= k <= inst.high)
-                if outside:
-                    raise ctx.error(pfield, f"groove {pattern!r} uses pitches {outside} outside the range of {inst.id} ({inst.low}-{inst.high})")
+            raise ctx.error(f"{where}.pattern", "missing: name a groove from data/grooves.toml")
+        for key, name in (("pattern", pattern), *variants.items()):
+            if name:
+                _check_groove(name, f"{where}.{key}", instruments, meter, ctx)
     else:
         if True in kinds:
             raise ctx.error(f"{where}.instruments", f"a drum kit cannot play the {role} role: put it in roles.drums or roles.percussion")
-        if spec.patterns:
+        figures = figures_for(role)
+        if figures:
             pattern = pattern or spec.default_pattern
-            allowed = spec.patterns
-            if pattern not in allowed:
-                raise ctx.error(pfield, f"unknown {role} pattern {pattern!r} (allowed: {', '.join(allowed)}){did_you_mean(pattern, allowed)}")
-        elif pattern:
-            raise ctx.error(pfield, f"the {role} role takes no pattern (it plays a melodic line)")
+            for key, name in (("pattern", pattern), *variants.items()):
+                if name and name not in figures:
+                    raise ctx.error(f"{where}.{key}", f"unknown {role} figure {name!r}{did_you_mean(name, figures)} "
+                                    f"(allowed: {', '.join(figures)}; see data/figures.toml)")
+        elif pattern or any(variants.values()):
+            raise ctx.error(f"{where}.pattern", f"the {role} role takes no pattern (it plays a melodic line)")
     return RoleSpec(
         role=role,
         instruments=tuple(inst.id for inst in instruments),
         pattern=pattern,
+        calm=variants["calm"],
+        busy=variants["busy"],
+        articulation=ctx.choice(body["articulation"], f"{where}.articulation", ARTICULATIONS) if "articulation" in body else "",
+        double=ctx.integer(body.get("double", 0), f"{where}.double", -24, 24),
         min_energy=ctx.number(body.get("min_energy", 0.0), f"{where}.min_energy", 0.0, 1.0),
         volume=ctx.number(body.get("volume", 0.8), f"{where}.volume", 0.0, 1.0),
         pan=ctx.number(body.get("pan", 0.0), f"{where}.pan", -1.0, 1.0),
         octave=ctx.integer(body.get("octave", 0), f"{where}.octave", -3, 3),
     )
+
+
+def _check_groove(name: str, field: str, instruments: list[Instrument], meter: str, ctx: Reader) -> None:
+    grooves = groove_data()[0]
+    if name not in grooves:
+        raise ctx.error(field, f"unknown groove {name!r}{did_you_mean(name, grooves)}")
+    groove = grooves[name]
+    drum = instruments[0].drum
+    if groove.drum != drum:
+        want = "a drum-map groove (drum = true)" if drum else "a melodic groove (drum = false) whose keys are pitches"
+        raise ctx.error(field, f"groove {name!r} does not suit {instruments[0].id!r}: use {want}")
+    if meter not in groove.meters:
+        raise ctx.error(field, f"groove {name!r} is for {', '.join(groove.meters)}, but the style's first meter is {meter}")
+    if not drum:
+        for inst in instruments:
+            outside = sorted(k for k in set(groove.lanes) | set(groove.fill) if not inst.low <= k <= inst.high)
+            if outside:
+                raise ctx.error(field, f"groove {name!r} uses pitches {outside} outside the range of {inst.id} ({inst.low}-{inst.high})")
 
 
 def _instrument_alias(name: str) -> Instrument | None:
@@ -196,6 +212,8 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         leap=ctx.number(melody_t.get("leap", 0.3), "melody.leap", 0.0, 1.0),
         rhythm=ctx.choice(melody_t.get("rhythm", "straight"), "melody.rhythm", RHYTHMS),
         phrase_bars=ctx.integer(melody_t.get("phrase_bars", 4), "melody.phrase_bars", 1, 16),
+        phrases=ctx.choice(melody_t.get("phrases", "aaba"), "melody.phrases", PHRASE_FORMS),
+        returns=ctx.choice(melody_t.get("returns", "cadence"), "melody.returns", RETURNS),
     )
 
     roles_t = ctx.table(data["roles"], "roles")

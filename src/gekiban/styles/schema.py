@@ -11,6 +11,28 @@ from dataclasses import dataclass, field
 
 ENDINGS = ("authentic", "plagal", "picardy", "mario", "tonic", "open")
 RHYTHMS = ("straight", "dotted", "syncopated", "triplet", "long", "driving", "swing")
+#: How a role's notes are played (docs/styles.md): "normal" keeps the figure's gate.
+ARTICULATIONS = ("normal", "legato", "staccato", "marcato", "pizzicato", "tremolo")
+#: How a section's phrases are built from its motif: "aaba" a, a′ (the same opening, another
+#: cadence), b (contrast), a″; "period" antecedent and consequent in turn; "through" each phrase
+#: develops the motif anew.
+PHRASE_FORMS = ("aaba", "period", "through")
+#: How a returning section (A') restates its melody: "literal" bar for bar, "cadence" bar for bar
+#: but its cadence bars re-made, "develop" its motif developed anew.
+RETURNS = ("literal", "cadence", "develop")
+#: How far a section's energy must lie below (or above) its style's own energy for a role to
+#: play its calm (or busy) figure or groove.
+ENERGY_MARGIN = 0.15
+
+
+def energy_band(energy: float, base: float) -> str:
+    """``"calm"``, ``"busy"`` or ``""``: the version of its figures a section of ``energy``
+    plays in a style whose own energy is ``base``."""
+    if energy < base - ENERGY_MARGIN - 1e-9:
+        return "calm"
+    if energy >= base + ENERGY_MARGIN - 1e-9:
+        return "busy"
+    return ""
 FORMS = ("song", "loop", "short", "march")
 PROGRESSION_MODES = ("major", "minor", "any")
 # The families the shipped styles use (a user's style may name another short word).
@@ -27,8 +49,12 @@ class RoleSpec:
     """How one role is played in a style.
 
     ``instruments`` are registry ids, the first the default; ``pattern`` names the figure the
-    arranger writes (for drums and percussion: a groove name from ``data/grooves.toml``);
-    the role plays only in sections whose energy is at least ``min_energy``.
+    arranger writes (a figure from ``data/figures.toml``; for drums and percussion a groove from
+    ``data/grooves.toml``), ``calm`` and ``busy`` the ones it plays instead in sections whose
+    energy lies :data:`ENERGY_MARGIN` below or above the style's (empty: the figure's own
+    calmer and busier versions). ``articulation`` is one of :data:`ARTICULATIONS` ("" keeps the
+    figure's); ``double`` adds the part again that many semitones away in its busy sections
+    (0: no doubling). The role plays only in sections whose energy is at least ``min_energy``.
     """
 
     role: str
@@ -38,6 +64,10 @@ class RoleSpec:
     volume: float = 0.8
     pan: float = 0.0
     octave: int = 0
+    calm: str = ""
+    busy: str = ""
+    articulation: str = ""
+    double: int = 0
 
 
 @dataclass(frozen=True)
@@ -57,13 +87,16 @@ class HarmonySpec:
 @dataclass(frozen=True)
 class MelodySpec:
     """Melodic character: scale (None = the key's mode), density and leap tendencies (0-1),
-    rhythm feel and phrase length in bars."""
+    rhythm feel, phrase length in bars, how phrases follow each other (:data:`PHRASE_FORMS`) and
+    how literally a returning section restates its melody (:data:`RETURNS`)."""
 
     scale: str | None = None
     density: float = 0.5
     leap: float = 0.3
     rhythm: str = "straight"
     phrase_bars: int = 4
+    phrases: str = "aaba"
+    returns: str = "cadence"
 
 
 @dataclass(frozen=True)
@@ -118,6 +151,31 @@ class Progression:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """What an accompanying role plays over the chords (``data/figures.toml`` documents the
+    fields): a cycle of ``tones`` tokens, one every ``step`` beats (or a keyword: ``"beat"``,
+    ``"half"``, ``"bar"``, ``"chord"``), restarted at each bar line."""
+
+    name: str
+    role: str
+    step: float | str
+    tones: tuple[str, ...]
+    gate: float = 0.9
+    accents: tuple[int, ...] = ()
+    approach: bool = False
+    spread: float = 0.0
+    low: bool = False
+    length: float = 0.0
+    swell: bool = False
+    articulation: str = "normal"
+    calm: str = ""
+    busy: str = ""
+    tense: str = ""
+    compound: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Groove:
     """A drum or percussion pattern for one bar.
 
@@ -134,3 +192,5 @@ class Groove:
     fill: dict[int, str] = field(default_factory=dict)
     drum: bool = True
     description: str = ""
+    calm: str = ""
+    busy: str = ""
