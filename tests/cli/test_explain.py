@@ -65,3 +65,19 @@ def test_explain_in_a_fresh_process():
                        check=False, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "festival" in r.stdout
+
+
+def test_explain_says_where_each_named_element_went(capsys):
+    assert cli.main(["explain", "a sad waltz in a ballroom, lo-fi beat", "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line and not line.startswith(" ")}
+    assert "meter 3/4" in lines["dance"] and "'waltz'" in lines["dance"]
+    assert "'ballroom'" in lines["setting"] and "line-up" in lines["setting"]
+    assert "'lo-fi'" in lines["genre"] and "'beat'" in lines["groove"]
+
+
+def test_explain_reports_a_key_the_chords_contradict(capsys):
+    assert cli.main(["explain", "in C major, alternating between Eb and Bb", "--seed", "1", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["brief"]["key"] == {"tonic": 0, "mode": "major"} and data["brief"]["chords"] == ["Eb", "Bb"]
+    assert "Eb major" in data["evidence"]["key_conflict"]["text"]

@@ -79,7 +79,9 @@ class Brief:
     the energy along the cue; ``hits`` the times in seconds where a section downbeat with an
     accent must fall; ``ending`` is one of ring, fade, button, loop; ``cue`` a short cue type
     (stinger, eyecatch, preview, bumper) or empty. ``evidence`` holds ``(field, Evidence)``
-    pairs; ``neighbours`` the closest styles to the prompt, best first; ``gloss`` the English
+    pairs (besides the fields: ``genre``, ``dance``, ``setting``, ``ensemble`` and ``groove`` say
+    where each element the prompt named went, ``key_conflict`` that the named chords contradict
+    the named key); ``neighbours`` the closest styles to the prompt, best first; ``gloss`` the English
     reading of a Japanese prompt.
     """
 

@@ -109,7 +109,8 @@ def tonic_choices(style: Style) -> list[int]:
 
 
 def palette(style: Style, exclude: Sequence[str]) -> tuple[str, ...]:
-    """The instrument ids the style seats (first choice per role), minus excluded ones."""
+    """The instrument ids the style seats (first choice per role), minus excluded ones; the drum
+    kit too (the id ``drums`` is also a role name), so "with X" keeps the style's drums."""
     out: list[str] = []
     for spec in style.roles:
         if spec.role in exclude:
@@ -119,7 +120,7 @@ def palette(style: Style, exclude: Sequence[str]) -> tuple[str, ...]:
                 ident = get_instrument(name).id
             except InvalidOptionError:
                 continue
-            if ident not in exclude and not is_role(name):
+            if ident not in exclude and (not is_role(name) or get_instrument(name).drum):
                 if ident not in out:
                     out.append(ident)
                 break

@@ -10,6 +10,9 @@ from gekiban.understand.brief import Brief, StyleMatch, energy_level
 #: The fields of a Brief that carry evidence, in the order they are explained.
 EXPLAIN_FIELDS = ("style", "mood", "energy", "tension", "tempo", "key", "meter", "duration", "instruments",
                   "exclude", "loop", "chords", "motif", "seed")
+#: Evidence beside the fields, shown when present: where each genre, dance, setting, line-up
+#: and groove the prompt named went, and a named key that the named chords contradict.
+NAMED_FIELDS = ("genre", "dance", "setting", "ensemble", "groove", "key_conflict")
 
 
 def defaults_used(brief: Brief) -> list[str]:
@@ -36,6 +39,9 @@ def understanding(brief: Brief) -> dict[str, Any]:
     gloss = brief.why("gloss")
     if gloss is not None:
         out["japanese_gloss"] = gloss.text
+    named = {f: ev.text for f in NAMED_FIELDS if (ev := brief.why(f)) is not None}
+    if named:
+        out["named"] = named
     out["defaults"] = defaults_used(brief)
     return out
 
@@ -52,12 +58,15 @@ def explain_lines(brief: Brief) -> list[str]:
         "motif": f"{len(brief.motif)} notes" if brief.motif else "-", "seed": str(brief.seed),
     }
     lines = [f"prompt: {brief.prompt!r}" if brief.prompt else "prompt: (empty)"]
-    width = max(len(f) for f in EXPLAIN_FIELDS)
+    named = [(f, ev) for f in NAMED_FIELDS if (ev := brief.why(f)) is not None]
+    width = max(len(f) for f in (*EXPLAIN_FIELDS, *(f for f, _ in named)))
     for f in EXPLAIN_FIELDS:
         lines.append(f"{f:<{width}}  {value[f]}")
         why = brief.why(f)
         if why is not None:
             lines.append(f"{'':<{width}}    ← {why.text}")
+    for f, ev in named:
+        lines.append(f"{f:<{width}}  {ev.text}")
     if brief.neighbours:
         lines.append(f"style neighbours: {describe_neighbours(brief.neighbours)}")
     gloss = brief.why("gloss")

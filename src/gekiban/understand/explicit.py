@@ -21,30 +21,45 @@ TV_SIZE_S = 89.0  # OP/ED "TV size" (MUSIC.md §6)
 # ─── tempo ────────────────────────────────────────────────────────────────────────────────
 
 _TEMPO_RES = (
-    re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?)(?![a-z])", re.IGNORECASE),
-    re.compile(r"(?:tempo|bpm|テンポ)\s*(?:of|=|:|is|at|は)?\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
+    re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?|beats?\s+(?:per|a|each)\s+minute|beats?/min)(?![a-z])", re.IGNORECASE),
+    re.compile(r"(?:tempo|bpm|テンポ)\s*(?:of|=|:|is|at|は|を|が)?\s*(\d+(?:\.\d+)?)", re.IGNORECASE),
     re.compile(r"[♩♪]\s*=\s*(\d+(?:\.\d+)?)"),
+    re.compile(r"(?:\bmetronome(?:\s+marking)?|\bM\.\s?M\.|\bMM)\s*(?:=|:|of|at)?\s*(\d+(?:\.\d+)?)(?![\d.])"),
+    re.compile(r"(?:毎分|1分間に|一分間に)\s*(\d+(?:\.\d+)?)\s*拍"),
 )
 
-# Tempo words and the BPM range each stands for (Italian markings as metronome tradition
-# reads them; plain words as a sound director means them).
+# Tempo words and the BPM range each stands for: the Italian markings as the metronome
+# tradition reads them (Prestissimo above 200, Presto 168-200, Vivace 156-176, Allegro 120-156,
+# Moderato 108-120, Andante 76-108, Adagio 66-76, Largo 40-60 …), their English glosses
+# (very fast = presto, brisk = allegro, moderate = moderato, walking pace = andante) and the
+# plain words a sound director uses.
 TEMPO_WORDS: tuple[tuple[str, float, float], ...] = (
-    ("prestissimo", 200, 240), ("presto", 168, 200), ("vivace", 156, 176), ("allegro", 120, 156),
-    ("allegretto", 100, 128), ("moderato", 108, 120), ("andantino", 80, 108), ("andante", 76, 108),
-    ("adagietto", 70, 80), ("adagio", 66, 76), ("larghetto", 60, 66), ("largo", 40, 60), ("lento", 45, 60),
-    ("grave", 25, 45),
-    ("very slow", 40, 60), ("very fast", 170, 220), ("mid-tempo", 90, 120), ("mid tempo", 90, 120),
-    ("medium tempo", 90, 120), ("medium-tempo", 90, 120), ("moderate", 90, 120), ("up-tempo", 140, 200),
-    ("uptempo", 140, 200), ("fast-paced", 140, 200), ("fast", 140, 200), ("slow", 50, 80), ("slowly", 50, 80),
+    ("prestissimo", 200, 240), ("vivacissimo", 172, 176), ("allegrissimo", 172, 176), ("allegro vivace", 172, 176),
+    ("presto", 168, 200), ("vivace", 156, 176), ("molto allegro", 124, 156), ("allegro moderato", 116, 120),
+    ("allegro", 120, 156), ("allegretto", 100, 128), ("moderato", 108, 120), ("andante moderato", 92, 98),
+    ("andantino", 80, 108), ("andante", 76, 108), ("adagietto", 70, 80), ("adagio", 66, 76), ("larghetto", 60, 66),
+    ("larghissimo", 20, 24), ("largo", 40, 60), ("lento", 45, 60), ("grave", 25, 45),
+    ("extremely fast", 200, 240), ("very slow", 40, 60), ("very fast", 168, 200), ("mid-tempo", 90, 120),
+    ("mid tempo", 90, 120), ("medium tempo", 90, 120), ("medium-tempo", 90, 120), ("moderate", 108, 120),
+    ("brisk", 120, 156), ("briskly", 120, 156), ("walking pace", 76, 108), ("up-tempo", 140, 200), ("uptempo", 140, 200),
+    ("fast-paced", 140, 200), ("fast", 140, 200), ("slow", 50, 80), ("slowly", 50, 80),
 )
 TEMPO_WORDS_JA: tuple[tuple[str, float, float], ...] = (
-    ("ゆったり", 50, 80), ("ゆっくり", 50, 80), ("スローテンポ", 50, 80), ("スロー", 50, 80),
+    ("プレスティッシモ", 200, 240), ("プレスト", 168, 200), ("ヴィヴァーチェ", 156, 176), ("ビバーチェ", 156, 176),
+    ("アレグレット", 100, 128), ("アレグロ", 120, 156), ("モデラート", 108, 120), ("アンダンテ", 76, 108),
+    ("アダージョ", 66, 76), ("ラルゴ", 40, 60), ("レント", 45, 60),
+    ("とても速い", 168, 200), ("非常に速い", 168, 200), ("とても遅い", 40, 60), ("中くらいのテンポ", 108, 120),
+    ("中くらいの速さ", 108, 120), ("ゆったり", 50, 80), ("ゆっくり", 50, 80), ("スローテンポ", 50, 80), ("スロー", 50, 80),
     ("ミドルテンポ", 90, 120), ("アップテンポ", 140, 200), ("ハイテンポ", 150, 200), ("速め", 140, 200),
     ("速い", 140, 200), ("早め", 140, 200), ("遅め", 50, 80), ("遅い", 50, 80),
 )
+_ITALIAN = frozenset(w for w, _, _ in TEMPO_WORDS[:21]) | frozenset(w for w, _, _ in TEMPO_WORDS_JA[:11])
 _TEMPO_WORD_RE = re.compile(
-    r"(?<![\w-])(" + "|".join(re.escape(w) for w, _, _ in TEMPO_WORDS) + r")(?![\w-])(?!\s+(?:strings?|motion|burn|fade))",
+    r"(?<![\w-])(" + "|".join(re.escape(w) for w, _, _ in sorted(TEMPO_WORDS, key=lambda t: -len(t[0])))
+    + r")(?![\w-])(?!\s+(?:strings?|motion|burn|fade))",
     re.IGNORECASE)
+# Katakana Italian words stand alone, not inside a longer katakana word (タレント is not レント).
+_KATAKANA = re.compile(r"[\u30a0-\u30ff]")
 
 
 def _tempos(text: str) -> Iterator[tuple[float, Span]]:
@@ -59,19 +74,42 @@ def find_tempo(text: str) -> tuple[float, Span] | None:
     return next(_tempos(text), None)
 
 
-def find_tempo_word(text: str) -> tuple[tuple[float, float], Span] | None:
-    """A tempo word and its BPM range: 'slow' (50-80), 'Presto' (168-200), 'ゆったり' (50-80)."""
+def _tempo_words(text: str) -> Iterator[tuple[str, float, float, Span]]:
     for m in _TEMPO_WORD_RE.finditer(text):
-        if negated(text, m.start()):
-            continue
-        word = m[1].lower()
-        lo, hi = next((a, b) for w, a, b in TEMPO_WORDS if w == word)
-        return (lo, hi), Span(m.start(), m.end(), m[0])
+        if not negated(text, m.start()):
+            word = m[1].lower()
+            lo, hi = next((a, b) for w, a, b in TEMPO_WORDS if w == word)
+            yield word, lo, hi, Span(m.start(), m.end(), m[0])
+    taken: list[tuple[int, int]] = []
     for word, lo, hi in TEMPO_WORDS_JA:
-        pos = text.find(word)
-        if pos >= 0:
-            return (lo, hi), Span(pos, pos + len(word), word)
-    return None
+        start = 0
+        while (pos := text.find(word, start)) >= 0:
+            end, start = pos + len(word), pos + len(word)
+            if any(a < end and pos < b for a, b in taken):
+                continue
+            taken.append((pos, end))
+            if _KATAKANA.match(word) and pos and _KATAKANA.match(text[pos - 1]):
+                continue
+            yield word, lo, hi, Span(pos, end, word)
+
+
+def find_tempo_word(text: str) -> tuple[tuple[float, float], Span] | None:
+    """A tempo word and its BPM range: 'slow' (50-80), 'Presto' (168-200), 'ゆったり' (50-80).
+
+    Two words that agree narrow the range to what both allow ('a brisk moderato' is 120);
+    when they do not overlap, an Italian marking wins over a plain word, else the first does.
+    """
+    found = sorted(_tempo_words(text), key=lambda w: w[3].start)
+    if not found:
+        return None
+    word, lo, hi, span = found[0]
+    for other, lo2, hi2, sp2 in found[1:]:
+        if max(lo, lo2) <= min(hi, hi2):
+            lo, hi = max(lo, lo2), min(hi, hi2)
+            span = Span(min(span.start, sp2.start), max(span.end, sp2.end), f"{span.text} … {sp2.text}")
+        elif other in _ITALIAN and word not in _ITALIAN:
+            word, lo, hi, span = other, lo2, hi2, sp2
+    return (lo, hi), span
 
 
 # ─── key and mode ────────────────────────────────────────────────────────────────────────
@@ -178,7 +216,7 @@ _DUR_TEXT_RES = (
     re.compile(rf"\b({_NUMW})[\s-]+minutes?\b", re.IGNORECASE),
     re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:seconds?|secs?)\b", re.IGNORECASE),
     re.compile(r"(?<![\d:])(\d{1,2}):([0-5]\d)(?![\d:])"),
-    re.compile(r"(\d+(?:\.\d+)?)\s*分(?!の)\s*(?:(半)|(\d+)\s*秒)?"),
+    re.compile(r"(\d+(?:\.\d+)?)\s*分(?!の|間に)\s*(?:(半)|(\d+)\s*秒)?"),
     re.compile(r"(\d+(?:\.\d+)?)\s*秒"),
     re.compile(r"\btv[- ]?size\b|TVサイズ|テレビサイズ", re.IGNORECASE),
 )

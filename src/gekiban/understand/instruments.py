@@ -130,11 +130,19 @@ _GLUE_RE = re.compile(r"^(?:\s|,|、|・|/|&|\+|and|or|nor|the|any|a|an|no|witho
 _NEG_EN = re.compile(r"\b(?:no|without|minus|sans|except|excluding|not|skip(?:ping)?|drop(?:ping)?|leave out|lose)\s+(?:the\s+|any\s+|a\s+|an\s+)?$", re.IGNORECASE)
 _NEG_AFTER_EN = re.compile(r"^(?:-free\b|\s+free\b|\s+(?:is|are)\s+(?:not|unwanted|banned)\b)", re.IGNORECASE)
 _NEG_JA = re.compile(r"^(?:は|を)?(?:なし|無し|抜き|ぬき|不要|いらない|要らない|使わない|使わず|禁止|NG|ナシ|除く|以外)")
-_ONLY_BEFORE_EN = re.compile(r"\b(?:solo|only|just|unaccompanied|nothing but|purely|only a|just a|just the|only the)\s+$", re.IGNORECASE)
-_ONLY_AFTER_EN = re.compile(r"^(?:\s+solo\b|\s+only\b|\s+alone\b|\s+and nothing else\b|-only\b)", re.IGNORECASE)
-_SOLO_WORD = re.compile(r"solo", re.IGNORECASE)
-_ONLY_JA = re.compile(r"^(?:の|で)?(?:のみ|だけ|ソロ|一本|オンリー|単独)")
-_ONLY_BEFORE_JA = re.compile(r"(?:ソロ|独奏)\s*$")
+# Instruments alone: "solo piano", "just an acoustic guitar", "for piano" (a piece written for it),
+# "piano only", "a sad piano piece", "shakuhachi and koto duet", ピアノのみ, ピアノ曲, 無伴奏チェロ.
+_ONLY_BEFORE_EN = re.compile(r"\b(?:solo|only|just|unaccompanied|nothing but|purely|only an?|just an?|just the|only the|"
+                             r"for(?:\s+(?:an?|the|solo))?)\s+$", re.IGNORECASE)
+_ONLY_AFTER_EN = re.compile(r"^(?:\s+solo\b|\s+only\b|\s+alone\b|\s+and nothing else\b|-only\b|\s+(?:piece|pieces|tune|"
+                            r"number|improvisation|improv|etude|étude|nocturne|prelude|instrumental|composition|duet|duo)\b)",
+                            re.IGNORECASE)
+_SOLO_WORD = re.compile(r"solo|ソロ|独奏", re.IGNORECASE)
+_ONLY_JA = re.compile(r"^(?:の|で)?(?:のみ|だけ|ソロ|一本|一台|1台|オンリー|単独|曲|独奏|二重奏|デュエット|デュオ|のための)")
+_ONLY_BEFORE_JA = re.compile(r"(?:ソロ|独奏|無伴奏)\s*$")
+# An instrument joined to those alone: "a sad piano piece with a cello", ピアノ曲にチェロを加えて.
+_ADD_BEFORE_EN = re.compile(r"\b(?:with|plus|adding|add|featuring)\s+(?:an?\s+|the\s+|some\s+)?$", re.IGNORECASE)
+_ADD_AFTER_JA = re.compile(r"^(?:を|も)?(?:加え|足し|入れ|添え)")
 _MARKER_BEFORE = re.compile(r"\b(?:with|featuring|feat\.?|using|on|plus|add|adding|over|under|and|led by|played on|for|"
                             r"plays?|playing|played|strums?|strumming|blows?|blowing)\s+"
                             r"(?:a\s+|an\s+|the\s+|his\s+|her\s+|their\s+|its\s+|some\s+|soft\s+|light\s+|low\s+|warm\s+|dark\s+|gentle\s+|old\s+)*$",
@@ -160,9 +168,10 @@ def read_instruments(text: str) -> InstrumentReading:
         in_negated_list = prev_end is not None and (k - 1) in neg and _GLUE_RE.match(text[prev_end:m.span.start])
         if _NEG_EN.search(before) or _NEG_AFTER_EN.match(after) or in_negated_list:
             neg.add(k)
-        if _ONLY_BEFORE_EN.search(before) or _ONLY_AFTER_EN.match(after) or _ONLY_BEFORE_JA.search(before):
+        marker = _ONLY_BEFORE_EN.search(before) or _ONLY_AFTER_EN.match(after) or _ONLY_BEFORE_JA.search(before)
+        if marker:
             only.add(k)
-            if not re.search(r"\b(?:only|just|nothing but|alone|unaccompanied|purely)\b", before[-25:] + after[:25], re.IGNORECASE):
+            if _SOLO_WORD.search(marker[0]):  # 'solo' alone leaves room for others: "a violin solo over strings"
                 solo_only.add(k)
         elif _SOLO_WORD.search(m.span.text):
             only.add(k)
@@ -187,6 +196,7 @@ def read_instruments(text: str) -> InstrumentReading:
                 solo_only.add(k)
 
     wanted, wanted_words, exclude, exclude_words, only_ids, only_words = [], [], [], [], [], []
+    joined: set[str] = set()
     for k, m in enumerate(mentions):
         if k in neg:
             ident = ROLE_WORDS.get(m.phrase) or ROLE_WORDS_JA.get(m.phrase) or m.ident
@@ -206,14 +216,16 @@ def read_instruments(text: str) -> InstrumentReading:
         if k in only and ident not in only_ids:
             only_ids.append(ident)
             only_words.append(m.span.text)
+        elif _ADD_BEFORE_EN.search(text[:m.span.start]) or _ADD_AFTER_JA.match(text[m.span.end:]):
+            joined.add(ident)
         if ident not in wanted:
             wanted.append(ident)
             wanted_words.append(m.span.text)
     is_only = bool(only_ids)
     if is_only and all(k in solo_only for k in only) and len(wanted) > len(only_ids):
         is_only = False  # "a violin solo over strings and harp": the violin leads, the others stay
-    if is_only:
-        wanted = [w for w in wanted if w in only_ids] if len(wanted) > len(only_ids) and not all(k in solo_only for k in only) else wanted
+    if is_only and len(wanted) > len(only_ids) and not all(k in solo_only for k in only):
+        wanted = [w for w in wanted if w in only_ids or w in joined]
     wanted_t = tuple(wanted)
     return InstrumentReading(wanted=wanted_t, only=is_only, exclude=tuple(exclude),
                              wanted_words=tuple(wanted_words), exclude_words=tuple(exclude_words),

@@ -67,19 +67,25 @@ def named(name: str) -> ProgressionReading | None:
     return ProgressionReading(tuple(p.romans), name=p.name, mode=p.mode, romans=True)
 
 
-_TRIGGER = r"(?:progression|chords?|changes|revolv\w*\s+around|alternat\w*\s+between|vamp\w*\s+(?:on|between)|over|on|cycle\w*\s+through|loop\w*\s+(?:of|on)|コード進行|コード|進行)"
-_SEP = r"(?:\s*(?:-|–|—|→|->|>|\||,|、|・|/(?=\s)|\s)\s*|\s+(?:and|then|to)\s+)"
+_TRIGGER = (r"(?:progression|chords?|changes|sequence|revolv\w*\s+around|alternat\w*\s+between|vamp\w*\s+(?:on|between)|over|on|"
+            r"(?:goes|going|moves?|moving)\s+from|cycle\w*\s+through|loop\w*\s+(?:of|on)|コード進行|コード|進行)")
+# Between two chords: a dash, arrow, bar, comma (an Oxford "…, and G" too), space, "and", "then", "to", と.
+_SEP = (r"(?:\s*(?:-|–|—|→|->|>|\||,|、|・|/(?=\s)|\s)\s*(?:(?:and\s+then|and|then|or)\s+)?|\s+(?:and\s+then|and|then|to)\s+|"
+        r"\s*(?:と|から)\s*)")
 _SYMBOL = r"[A-G](?:#|b|♯|♭)?(?:maj9|maj7|M7|mmaj7|m7b5|m9|m7|m6|madd9|m|dim7|dim|aug|\+|7sus4|sus2|sus4|add9|9|7|6|5)?(?:/[A-G](?:#|b)?)?"
 _ROMAN = r"(?:b|#|♭|♯)?(?:VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(?:△7|maj7|M7|°7|ø7|7sus4|sus2|sus4|add9|°|ø|\+|7|9|6|5|o7|o)?(?:/(?:VII|VI|IV|V|III|II|vii|vi|iv|v|iii|ii))?"
 _SYMBOL_SEQ = re.compile(rf"(?<![A-Za-z0-9#])({_SYMBOL}(?:{_SEP}{_SYMBOL})+)(?![A-Za-z0-9#'])")
 _ROMAN_SEQ = re.compile(rf"(?<![A-Za-z0-9#])({_ROMAN}(?:{_SEP}{_ROMAN})+)(?![A-Za-z0-9#'])")
 _TRIGGER_BEFORE = re.compile(rf"{_TRIGGER}\s*(?:is|are|of|:|=|goes|like|は|が)?\s*(?:the\s+)?(?:chords?\s+)?$", re.IGNORECASE)
+# A trigger after the chords: "a D, G/D chord sequence", "Am、Dm、Eのコード進行", "EbとBbを行き来する".
+_TRIGGER_AFTER = re.compile(r"^(?:\s*(?:chords?\s+)?(?:progression|sequence|changes|loop|vamp|cycle|chords?)\b|"
+                            r"\s*の?(?:コード進行|コード|進行|循環|繰り返し)|\s*(?:を|の間を)\s*(?:交互|行き来|繰り返))", re.IGNORECASE)
 _NAMED_RE = re.compile(r"([A-Za-z0-9\-' ]{2,40}?|[^\s、。,.]{1,20}?)\s*(?:chord progression|progression|cadence|コード進行|進行)", re.IGNORECASE)
 
 
 def _split(seq: str) -> list[str]:
     parts = re.split(rf"{_SEP}", seq)
-    return [p for p in (x.strip() for x in parts) if p and p.lower() not in ("and", "then", "to")]
+    return [p for p in (x.strip() for x in parts) if p and p.lower() not in ("and", "then", "to", "or")]
 
 
 def find_progression(text: str) -> ProgressionReading | None:
@@ -111,7 +117,7 @@ def find_progression(text: str) -> ProgressionReading | None:
     for pattern, is_roman in ((_SYMBOL_SEQ, False), (_ROMAN_SEQ, True)):
         for m in pattern.finditer(text):
             items = _split(m[1])
-            triggered = _TRIGGER_BEFORE.search(text[:m.start()]) is not None
+            triggered = _TRIGGER_BEFORE.search(text[:m.start()]) is not None or _TRIGGER_AFTER.match(text[m.end():]) is not None
             if len(items) < 2 or (len(items) < 3 and not triggered):
                 continue
             if not triggered and is_roman and all(i in ("I", "V", "i", "v") for i in items):
@@ -192,6 +198,22 @@ def infer_key(chords: tuple[str, ...] | list[str]) -> Key:
             if score > best_score:
                 best, best_score = Key(tonic, mode), score
     return best
+
+
+def _fit(parsed: list[Chord], key: Key) -> int:
+    """How many chords lie inside the key's scale (a minor key's leading tone allowed)."""
+    scale = {(key.tonic + i) % 12 for i in MODES[key.mode]}
+    if key.is_minor:
+        scale.add((key.tonic + 11) % 12)
+    return sum(set(c.pitch_classes) <= scale for c in parsed)
+
+
+def contradicts(chords: Sequence[str], key: Key) -> Key | None:
+    """The key chord symbols sit in when they contradict ``key`` (more of them fit that key's
+    scale than ``key``'s: 'in C major, alternating between Eb and Bb' sits in Eb major), else None."""
+    parsed = [parse_chord_symbol(c) for c in chords]
+    best = infer_key(list(chords))
+    return best if _fit(parsed, best) > _fit(parsed, key) else None
 
 
 def _is_tonic(chord: Chord, tonic: int, mode: str) -> bool:

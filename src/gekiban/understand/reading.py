@@ -14,7 +14,7 @@ from typing import Any
 
 from gekiban.styles import all_styles
 from gekiban.styles.schema import Style
-from gekiban.theory import Key
+from gekiban.theory import Key, parse_meter
 from gekiban.understand.brief import StyleMatch
 from gekiban.understand.explicit import (
     find_conflicts,
@@ -28,6 +28,7 @@ from gekiban.understand.explicit import (
 from gekiban.understand.instruments import read_instruments
 from gekiban.understand.japanese import gloss
 from gekiban.understand.moods import MOOD_DELTA_CAP, MOODS, find_intensity, find_moods
+from gekiban.understand.named import Named, find_named, named_meter, plan_styles
 from gekiban.understand.progressions import find_progression
 from gekiban.understand.semantic import (
     MIN_STYLE_SCORE,
@@ -74,11 +75,53 @@ def _find_blend(text: str, english: str, ranked: list[Any]) -> tuple[tuple[tuple
     return ((first.name, w[0]), (second.name, w[1])), f"prompt: {m[0].strip()!r} between {_q(first.hits[:2])} and {_q(second.hits[:2])}"
 
 
+def _pick_style(out: dict[str, Any], ev: dict[str, str], *, ranked: list[Any], found: tuple[Named, ...], text: str,
+                english: str, styles: Mapping[str, Style], model: bool) -> None:
+    """The style (or blend) of a reading: a blend the prompt asks for ('lofi meets chiptune'), else
+    the styles its named genres, dances and settings ask for, else the style closest to the scene."""
+    best = ranked[0] if ranked else None
+    out["neighbours"] = tuple(StyleMatch(s.name, s.score, s.similarity, s.neighbour, s.hits) for s in ranked[:NEIGHBOURS])
+    blend = _find_blend(text, english, ranked)
+    parts, per = plan_styles(found, text, [s.name for s in ranked], styles, points={s.name: s.keyword for s in ranked}) \
+        if found and not blend else ((), {})
+    if per:
+        out["named_styles"] = per
+    if best is not None and (best.keyword > 0 or best.score >= MIN_STYLE_SCORE or parts):
+        out["style_scores"] = [(s.name, s.score) for s in ranked if s.score > 0]
+        if blend:
+            out["style"] = best.name
+            out["blend"], ev["blend"] = blend
+        elif parts:
+            names = [p for p, _ in parts]
+            words = {p: [found[i].word for i, s in per.items() if s == p] for p in names}
+            said = "; ".join(f"{_q(words[p])} → {p}" for p in names if words[p])
+            out["style"] = names[0]
+            if len(parts) > 1:
+                out["blend"] = parts
+                ev["blend"] = f"prompt: named {said}"
+        else:
+            out["style"] = best.name
+        if parts and len(parts) == 1:
+            ev["style"] = f"prompt: named {said} (the scene is closest to {best.name})"
+        else:
+            why = []
+            if best.hits:
+                why.append(f"keywords {_q(best.hits)}")
+            if best.neighbour:
+                why.append(f"closest to {best.neighbour!r} (similarity {best.similarity:.3f})")
+            ev["style"] = f"prompt: {' and '.join(why) or 'words'} → {best.name} (score {best.score:.3f})"
+    elif best is not None and model:
+        out["style_miss"] = f"best match {best.name} scored {best.score:.3f}, below {MIN_STYLE_SCORE}"
+    else:
+        out["style_miss"] = "no words in it that describe a scene"
+
+
 def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semantic: bool = True) -> dict[str, Any]:
     """Read what a prompt says, in English or Japanese.
 
     Explicit values (tempo or a tempo word, key or mode, meter, length, loop, instruments
-    wanted / unwanted / alone, a chord progression) are read exactly; the rest of the prompt is
+    wanted / unwanted / alone, a chord progression) are read exactly, and the genres, dances,
+    settings and line-ups it names (:mod:`gekiban.understand.named`); the rest of the prompt is
     compared by meaning with every style and mood (:mod:`gekiban.understand.semantic`), together
     with keyword evidence. A Japanese prompt is also glossed into English for the model.
 
@@ -103,7 +146,9 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         ``loop``, ``exclude``, ``instruments`` and ``instruments_only``, ``chords`` with
         ``chords_name`` and ``chords_mode``, ``gloss`` (the English read for a Japanese prompt),
         ``conflicts`` (field → the words of two values that disagree, for tempo, key, meter and
-        length);
+        length), ``named`` (the genres, dances, settings, line-ups and grooves named:
+        :class:`~gekiban.understand.named.Named`), ``named_styles`` (the style each went to, by
+        index), ``blend`` ((style, weight) parts: asked for, or made from named elements);
         and ``evidence``: one short string per field, quoting the words it came from (all from
         the prompt; :func:`~gekiban.understand.resolve.resolve_brief` makes each an Evidence).
     """
@@ -115,6 +160,7 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         return out
     t = normalise(raw)
     spans: list[Span] = []
+    named = find_named(t)
     conflicts = find_conflicts(t)
     if conflicts:
         out["conflicts"] = conflicts
@@ -143,6 +189,9 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         out["meter"], sp = found_meter
         ev["meter"] = f"prompt: {sp.text!r}"
         spans.append(sp)
+    elif (dance := named_meter(named)) is not None:
+        out["meter"] = parse_meter(dance[0])
+        ev["meter"] = f"prompt: {dance[1].word!r} is in {dance[0]}"
     found_dur = find_duration(t)
     if found_dur:
         out["duration"], sp = found_dur
@@ -163,7 +212,10 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
         ev["chords"] = f"prompt: {prog.span.text!r} → {what}{' '.join(prog.chords)}" if prog.span else f"{what}{' '.join(prog.chords)}"
         if prog.span:
             spans.append(prog.span)
-    inst = read_instruments(t)
+    inst = read_instruments(blank(t, [n.span for n in named if n.element.ensemble or n.element.hide]))
+    named = tuple(n for n in named if not n.element.marker or inst.only)
+    if named:
+        out["named"] = named
     if inst.exclude:
         out["exclude"] = inst.exclude
         ev["exclude"] = "prompt: " + ", ".join(f"{i!r} (from {w!r})" if i != w.lower() else repr(i)
@@ -192,25 +244,8 @@ def read_prompt(text: str, styles: Mapping[str, Style] | None = None, *, semanti
     if styles is None:
         styles = all_styles()
     if styles:
-        ranked = rank_styles(vec, english, t, styles)
-        best = ranked[0] if ranked else None
-        out["neighbours"] = tuple(StyleMatch(s.name, s.score, s.similarity, s.neighbour, s.hits) for s in ranked[:NEIGHBOURS])
-        if best is not None and (best.keyword > 0 or best.score >= MIN_STYLE_SCORE):
-            out["style"] = best.name
-            out["style_scores"] = [(s.name, s.score) for s in ranked if s.score > 0]
-            why = []
-            if best.hits:
-                why.append(f"keywords {_q(best.hits)}")
-            if best.neighbour:
-                why.append(f"closest to {best.neighbour!r} (similarity {best.similarity:.3f})")
-            ev["style"] = f"prompt: {' and '.join(why) or 'words'} → {best.name} (score {best.score:.3f})"
-            blend = _find_blend(t, english, ranked)
-            if blend:
-                out["blend"], ev["blend"] = blend
-        elif best is not None and vec is not None:
-            out["style_miss"] = f"best match {best.name} scored {best.score:.3f}, below {MIN_STYLE_SCORE}"
-        else:
-            out["style_miss"] = "no words in it that describe a scene"
+        _pick_style(out, ev, ranked=rank_styles(vec, english, t, styles), found=named, text=t, english=english,
+                    styles=styles, model=vec is not None)
 
     if moods:
         seen: list[str] = []

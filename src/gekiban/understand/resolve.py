@@ -23,12 +23,13 @@ from gekiban.understand.choices import (
     energy_of,
     mood_of,
     nudge,
-    palette,
     pick_mode,
     tempo_from_range,
     tonic_choices,
 )
+from gekiban.understand.ensemble import choose_instruments
 from gekiban.understand.midi_seed import Seed, describe, read_seed
+from gekiban.understand.named import named_evidence
 from gekiban.understand.options import (
     DEFAULT_DURATION_S,
     SHORT_DURATION_S,
@@ -43,6 +44,7 @@ from gekiban.understand.options import (
 from gekiban.understand.progressions import (
     ProgressionReading,
     all_romans,
+    contradicts,
     infer_key,
     parse_chords,
     transpose_symbol,
@@ -191,6 +193,10 @@ def resolve_brief(
         ev["key"] = Evidence(ev["chords"].source, f"the key the chords {' '.join(chords_v)} sit in: {key_v.name}")
     else:
         key_v, ev["key"] = _key_from_style(st, reading, chords_mode, seed_midi, x_seed)
+    key_named = x_key is not None or "key" in reading
+    if chords_v and chords_symbols and key_named and (other := contradicts(chords_v, key_v)):
+        ev["key_conflict"] = Evidence(ev["key"].source, f"the chords {' '.join(chords_v)} sit in {other.name}, not in the "
+                                                        f"named {key_v.name}: they are played as named, in {key_v.name}")
     if seed_midi is not None and chords_v and chords_symbols and x_chords is None and key_v.tonic != seed_midi.key.tonic:
         shift = (key_v.tonic - seed_midi.key.tonic) % 12
         chords_v = tuple(transpose_symbol(c, shift) for c in chords_v)
@@ -208,7 +214,14 @@ def resolve_brief(
         ev["motif"] = Evidence("style", "composed from the style")
 
     duration_v, ev["duration"] = _duration(x_duration, duration, reading, st)
-    instruments_v, exclude_v, ev["instruments"], ev["exclude"] = _instruments(x_instruments, instruments, reading, st)
+    band = choose_instruments(x_instruments, instruments, reading, st)
+    instruments_v, exclude_v, ev["instruments"], ev["exclude"] = band.instruments, band.exclude, band.why, band.why_exclude
+    if reading.get("named"):
+        used = {style_name, *(n for n, _ in blend_parts)}
+        ev.update(named_evidence(reading["named"], styles=reading.get("named_styles", {}), used_styles=used,
+                                 style_option=style is not None, meter=str(meter_v), meter_words=ev["meter"].text,
+                                 used=band.used, instruments=instruments_v, instruments_option=x_instruments is not None,
+                                 drums=band.drums))
     loop_v = bool(reading.get("loop", False))
     ev["loop"] = Evidence("prompt", rev["loop"]) if "loop" in rev else Evidence("default", "default: hard ending")
 
@@ -336,28 +349,3 @@ def _duration(x_duration: float | None, given: Any, reading: Mapping[str, Any], 
     if st.family == "short" or st.form == "short":
         return SHORT_DURATION_S, Evidence("default", f"default for short style {st.name}: {SHORT_DURATION_S:g} s")
     return DEFAULT_DURATION_S, Evidence("default", f"default: {DEFAULT_DURATION_S:g} s")
-
-
-def _instruments(x_instruments: tuple[str, ...] | None, given: Any, reading: Mapping[str, Any], st: Style
-                 ) -> tuple[tuple[str, ...], tuple[str, ...], Evidence, Evidence]:
-    """Instruments (empty: the style's palette) and exclusions, with their evidence."""
-    rev = reading["evidence"]
-    exclude = tuple(reading.get("exclude", ()))
-    if x_instruments is not None:
-        chosen = x_instruments
-        why = Evidence("option", f"option instruments {given!r} (replaces the style palette)")
-    elif reading.get("instruments"):
-        wanted = tuple(i for i in reading["instruments"] if i not in exclude)
-        if reading.get("instruments_only"):
-            chosen = wanted
-            why = Evidence("prompt", f"{rev['instruments']} (replaces the style palette)")
-        else:
-            chosen = tuple(dict.fromkeys((*wanted, *palette(st, exclude))))
-            why = Evidence("prompt", f"{rev['instruments']}, added to the style {st.name} palette")
-    else:
-        chosen = ()
-        why = Evidence("style", f"style {st.name} palette")
-    if not exclude:
-        return chosen, exclude, why, Evidence("default", "nothing excluded")
-    kept = tuple(e for e in exclude if e not in chosen) if x_instruments is not None else exclude
-    return chosen, kept, why, Evidence("prompt", rev["exclude"] + ("" if kept == exclude else "; named instruments kept"))
