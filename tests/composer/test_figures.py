@@ -75,7 +75,8 @@ def test_energy_picks_the_calm_busy_and_tense_figure_of_the_idiom():
     def name(energy, tension=0.3, base=0.6, role_spec=spec):
         return figure_for(role_spec, "bass", Section("A", 0, 4, energy=energy, tension=tension), meter, base=base).name
 
-    assert (name(0.3), name(0.6), name(0.8), name(0.6, 0.9)) == ("roots", "eighths", "eighths-leap", "pedal")
+    assert (name(0.3), name(0.6), name(0.8), name(0.6, 0.9)) == ("roots", "eighths", "eighths-leap", "pedal-pulse")
+    assert name(0.3, 0.9) == "pedal"  # a tense section plays the tense figure's own calm version
     assert (name(0.3, base=0.35), name(0.6, base=0.35)) == ("eighths", "eighths-leap")  # relative to the style's energy
     mine = RoleSpec("bass", ("contrabass",), "eighths", calm="sustain", busy="octaves")
     assert (name(0.2, role_spec=mine), name(0.9, role_spec=mine)) == ("sustain", "octaves")

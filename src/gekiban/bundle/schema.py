@@ -91,7 +91,7 @@ def brief_from_dict(d: Any, *, evidence: tuple[tuple[str, Evidence], ...] = ()) 
             prompt=check_prompt(str(d.get("prompt", ""))), style=str(d["style"]), mood=str(d.get("mood", "")),
             energy=_unit(d["energy"], "energy"), tension=_unit(d["tension"], "tension"), tempo=parse_tempo(d["tempo"]),
             key=_key(d["key"]), meter=parse_meter(str(d["meter"])), duration=parse_duration(d["duration"]),
-            instruments=parse_instruments(d["instruments"]) if d.get("instruments") else (),
+            instruments=parse_instruments(d["instruments"], players=True) if d.get("instruments") else (),
             exclude=tuple(x if isinstance(x, str) and is_role(x) else get_instrument(str(x)).id for x in d.get("exclude", ())),
             loop=bool(d.get("loop", False)),
             seed=parse_seed(d.get("seed", 0)), tempo_exact=bool(d.get("exact_tempo", True)), evidence=evidence,

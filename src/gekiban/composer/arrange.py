@@ -28,12 +28,15 @@ from gekiban.theory import Meter
 _FAMILY_ROLES = {
     "keys": ("ostinato", "pad", "lead", "bass", "counter"), "mallets": ("ostinato", "lead", "counter"),
     "organ": ("pad", "lead", "ostinato"), "guitar": ("ostinato", "lead", "counter"),
-    "bass": ("bass",), "strings": ("lead", "counter", "bass"), "ensemble": ("pad", "ostinato", "counter", "lead"),
-    "brass": ("lead", "counter", "pad"), "reed": ("lead", "counter"), "pipe": ("lead", "counter"),
+    "bass": ("bass",), "strings": ("lead", "counter", "ostinato", "bass"), "ensemble": ("pad", "ostinato", "counter", "lead"),
+    "brass": ("lead", "counter", "pad", "ostinato"), "reed": ("lead", "counter", "ostinato"), "pipe": ("lead", "counter"),
     "lead": ("lead", "ostinato", "counter"), "pad": ("pad",), "fx": ("pad",),
     "ethnic": ("lead", "ostinato", "counter"), "percussive": ("percussion",), "drums": ("drums", "percussion"),
     "sound-effects": ("pad",),
 }
+#: The lowest comfortable note at or below which a melodic instrument can carry the bass line
+#: in a group without a bass instrument (cello 36, bassoon 36, trombone 40, tuba 29).
+_BASS_REACH = 40
 
 
 @dataclass(frozen=True)
@@ -67,29 +70,46 @@ def choose_ensemble(style: Style, *, instruments: Sequence[str] = (), exclude: S
         return sorted(seats, key=lambda s: ROLE_NAMES.index(s.role)) or [Seat("lead", get_instrument("piano"), RoleSpec("lead", ("piano",)))]
     insts = [get_instrument(i) for i in instruments]
     taken: dict[str, Instrument] = {}
+    seated: set[int] = set()  # indices into insts: a repeated instrument is another player
 
     def roles_of(inst: Instrument) -> tuple[str, ...]:
         return _FAMILY_ROLES.get(inst.family, ("lead",))
 
-    lead = next((i for i in insts if "lead" in roles_of(i)[:3] and not i.drum), None) or next((i for i in insts if not i.drum), None)
+    def seat(role: str, k: int) -> None:
+        taken[role] = insts[k]
+        seated.add(k)
+
+    lead = next((k for k, i in enumerate(insts) if "lead" in roles_of(i)[:3] and not i.drum),
+                next((k for k, i in enumerate(insts) if not i.drum), None))
     if lead is not None:
-        taken["lead"] = lead
-    for inst in insts:
-        if inst in taken.values():
+        seat("lead", lead)
+    # the bass line goes to a bass instrument, else (in a group of three or more) to the lowest
+    # melodic one that can carry it: a string quartet's cello, a wind quintet's bassoon
+    low = [k for k, i in enumerate(insts) if k not in seated and not i.drum
+           and ("bass" in roles_of(i)[:1] or (len(insts) >= 3 and i.comfort_low <= _BASS_REACH))]
+    if low:
+        seat("bass", min(low, key=lambda k: (roles_of(insts[k])[0] != "bass", insts[k].comfort_low)))
+    for k, inst in enumerate(insts):
+        if k in seated:
             continue
-        role = next((r for r in roles_of(inst) if r not in taken), None)
+        role = next((r for r in roles_of(inst) if r not in taken and r != "bass"), None)
+        if role is None and "bass" in roles_of(inst) and "bass" not in taken:
+            role = "bass"
         if role is None:  # every suitable role is taken: double the most fitting one
             base, n = roles_of(inst)[0], 2
             while f"{base}{n}" in taken:
                 n += 1
             role = f"{base}{n}"
-        taken[role] = inst
-    for spec in style.roles:
+        seat(role, k)
+    for spec in style.roles:  # the style's other roles, by the instruments that suit them best
         if spec.role in taken or spec.role in ("drums", "percussion"):
             continue
-        inst = next((i for i in insts if spec.role in roles_of(i) and not i.drum), None)
-        if inst is not None:
-            taken[spec.role] = inst
+        free = [k for k, i in enumerate(insts) if spec.role in roles_of(i) and not i.drum
+                and (k not in seated or i.polyphony > 1)]  # one player of a melody instrument plays one part
+        if free:
+            k = min(free, key=lambda k: (roles_of(insts[k]).index(spec.role),
+                                         insts[k].comfort_low if spec.role == "bass" else 0, k))
+            taken[spec.role] = insts[k]
     seats = []
     for role, inst in taken.items():
         base = base_role(role)

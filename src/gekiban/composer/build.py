@@ -131,7 +131,7 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
     if brief.arc:
         sections = follow_arc(_frame_for_arc(sections, brief.arc), brief.arc, lambda b: clock.seconds_at(b * meter.bar_beats))
     chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
-                          loop=brief.loop, fixed=brief.chords, rng=rng["harmony"])
+                          loop=brief.loop, fixed=brief.chords, establish=key_named(brief), rng=rng["harmony"])
     seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude, alternate=variation)
     lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
     seed_motif = motif_from_notes(brief.motif, key=key, meter=meter, scale=melodic_scale(brief, style)) if brief.motif else None
@@ -146,6 +146,13 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
     markers += [Marker(b, f"hit {_mmss(t)}") for b, t in zip(hit_beats, brief.hits)]
     return Score(meter=meter, key=key, tempo=tempo, bars=bars, sections=sections, chords=chords,
                  parts=tuple(performed), markers=tuple(sorted(markers, key=lambda m: m.beat)))
+
+
+def key_named(brief: Brief) -> bool:
+    """True when the user named the key (by option, in the prompt or a seed MIDI file): the
+    harmony then opens and closes on its tonic."""
+    ev = brief.why("key")
+    return ev is not None and not ev.is_default
 
 
 def _frame_for_arc(sections: tuple[Section, ...], arc: tuple[tuple[float, float, float], ...]) -> tuple[Section, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from gekiban.composer.arrange import Seat, arrange
-from gekiban.composer.build import melodic_scale, perform, streams
+from gekiban.composer.build import key_named, melodic_scale, perform, streams
 from gekiban.composer.form import bars_for, plan_form
 from gekiban.composer.harmony import plan_harmony
 from gekiban.composer.melody import compose_melody
@@ -54,15 +54,16 @@ def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -
         added = tuple(c for c in every if c.start >= cut * bar_beats - 1e-9)
     else:
         added = plan_harmony(new, key=key, meter=meter, style=style, progressions=progressions, loop=brief.loop,
-                             chosen=chosen, rng=rng["harmony"])
+                             chosen=chosen, establish=key_named(brief), rng=rng["harmony"])
     kept_chords = tuple(ChordEvent(c.start, min(c.duration, cut * bar_beats - c.start), c.chord, c.roman)
                         for c in score.chords if c.start < cut * bar_beats - 1e-9)
     chords = kept_chords + added
     seats = [Seat(p.role, get_instrument(p.instrument), style.role(base_role(p.role)) or RoleSpec(p.role, (p.instrument,)))
              for p in score.parts]
     lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
+    old_lead = next((p.notes for p in score.parts if p.role == lead.role), ())
     melody = compose_melody(new, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
-                            rng=rng["melody"], motif_rng=base["motif"],
+                            rng=rng["melody"], motif_rng=base["motif"], earlier=(score.sections, old_lead),
                             seed=motif_from_notes(brief.motif, key=key, meter=meter, scale=melodic_scale(brief, style)) if brief.motif else None)
     fresh = arrange(seats, sections=new, chords=chords, melody=melody, meter=meter, style=style, grooves=load_grooves(),
                     rng=rng["arrange"], ending=brief.ending)

@@ -47,14 +47,16 @@ def figure_for(spec: RoleSpec, role: str, sec: Section, meter: Meter, *, base: f
     """The figure ``role`` plays in ``sec``: the style's, or its tense, calm or busy version
     (the style's own choice first, then the figure's) when the section's energy lies well
     below or above ``base``, the style's own energy; or its compound-meter version."""
-    level = base
-    fig = figure(role, spec.pattern or role_of(role).default_pattern)
-    if sec.tension >= 0.8 and sec.kind != "outro" and fig.tense:
-        fig = figure(role, fig.tense)
-    elif energy_band(sec.energy, level) == "calm" and (spec.calm or fig.calm):
-        fig = figure(role, spec.calm or fig.calm)
-    elif energy_band(sec.energy, level) == "busy" and (spec.busy or fig.busy):
-        fig = figure(role, spec.busy or fig.busy)
+    own = figure(role, spec.pattern or role_of(role).default_pattern)
+    fig = own
+    if sec.tension >= 0.8 and sec.kind != "outro" and own.tense:
+        fig = figure(role, own.tense)
+    band = energy_band(sec.energy, base)
+    # the style's calm and busy figures stand for its own; a tense figure has its own versions
+    choice = {"calm": (spec.calm if fig is own else "") or fig.calm,
+              "busy": (spec.busy if fig is own else "") or fig.busy}.get(band, "")
+    if choice:
+        fig = figure(role, choice)
     if meter.compound and fig.compound:
         fig = figure(role, fig.compound)
     return fig

@@ -30,8 +30,9 @@ def _tonic(key: Key) -> str:
     return "i" if key.is_minor else "I"
 
 
-def _ending_romans(style: Style, key: Key) -> tuple[str, ...]:
-    romans = _ENDINGS.get(style.harmony.ending, _ENDINGS["authentic"])
+def _ending_romans(style: Style, key: Key, *, establish: bool = False) -> tuple[str, ...]:
+    ending = "tonic" if establish and style.harmony.ending == "open" else style.harmony.ending
+    romans = _ENDINGS.get(ending, _ENDINGS["authentic"])
     if key.is_minor and style.harmony.ending != "picardy":
         romans = tuple(_tonic(key) if r == "I" else r for r in romans)
     return romans
@@ -64,7 +65,8 @@ def read_chord(text: str, key: Key) -> Chord:
 
 def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style: Style,
                  progressions: Mapping[str, Progression], loop: bool = False, fixed: tuple[str, ...] = (),
-                 chosen: dict[str, tuple[str, ...]] | None = None, rng: np.random.Generator) -> tuple[ChordEvent, ...]:
+                 chosen: dict[str, tuple[str, ...]] | None = None, establish: bool = False,
+                 rng: np.random.Generator) -> tuple[ChordEvent, ...]:
     """Chord timeline covering every bar of ``sections``.
 
     Parameters
@@ -85,6 +87,9 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
     chosen
         Progression (Roman numerals) per section letter: letters found here keep theirs, and the
         ones chosen now are added, so an extension can continue with the same harmony.
+    establish
+        The key was named: the cue opens on its tonic chord and ends on it (a style's open
+        ending too), so the key the user asked for is the one heard.
     rng
         Random generator for the progression choices.
 
@@ -116,9 +121,11 @@ def plan_harmony(sections: tuple[Section, ...], *, key: Key, meter: Meter, style
             sec_unit = max(unit, 2.0 if sec.bars >= 2 else 1.0)
         slots = max(1, int(round(sec.bars / sec_unit)))
         seq = [romans[j % len(romans)] for j in range(slots)]
+        if establish and sec.start_bar == 0 and parse_roman(seq[0], key).root != key.tonic:
+            seq[0] = _tonic(key)
         last = i == len(sections) - 1
         if last and not loop:
-            tail = list(_ending_romans(style, key))
+            tail = list(_ending_romans(style, key, establish=establish))
             if sec.kind == "outro" or slots >= len(tail):
                 seq = (seq[: max(0, slots - len(tail))] + tail)[-slots:] if slots >= len(tail) else tail[-slots:]
         elif not last and sections[i + 1].kind in ("chorus",) and slots >= 2 and sec.kind != "intro":

@@ -109,7 +109,8 @@ class _Line:
 
 def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], *, key: Key, meter: Meter,
                    spec: MelodySpec, instrument: Instrument, rng: np.random.Generator,
-                   seed: Motif | None = None, motif_rng: np.random.Generator | None = None) -> tuple[Note, ...]:
+                   seed: Motif | None = None, motif_rng: np.random.Generator | None = None,
+                   earlier: tuple[tuple[Section, ...], tuple[Note, ...]] = ((), ())) -> tuple[Note, ...]:
     """Write the lead line for the whole cue.
 
     Parameters
@@ -131,6 +132,9 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
         Separate generator for the motifs (see :func:`plan_motifs`); when given, ``rng`` only
         decides how phrases develop them and the secondary motifs, so a variation can keep the
         main motif.
+    earlier
+        The sections and lead line a continuation follows (an extension): a section returning
+        to a letter stated there restates that statement bar for bar.
 
     Returns
     -------
@@ -159,7 +163,13 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
                 notes += _phrase(line, motif, sec.start_bar + sec.bars - 1, 1, bar, sec, strong_at, tonic_pc,
                                  closed=False, rng=rng, anchor=centre, hint=True)[0]
             continue
-        earlier = stated.get(letter) if spec.returns != "develop" else None
+        before = next((s for s in earlier[0] if section_letter(s) == letter and s.kind != "intro"), None)
+        if letter not in stated and before is not None and spec.returns != "develop":
+            restated = _restate(earlier[1], before, sec, bar)
+            notes += restated
+            phrases.append((line, restated))
+            continue
+        source = stated.get(letter) if spec.returns != "develop" else None
         first = letter not in stated
         own: list[_Stated] = []
         phrase_len = max(1, min(spec.phrase_bars, sec.bars))
@@ -170,11 +180,11 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
             final = sec.kind == "outro" and b + n >= sec.end_bar
             closed = k % 2 == 1 or final or b + n >= sec.end_bar
             index, reuse, at = _shape(spec.phrases, k, own)
-            if earlier:  # a return restates the first statement phrase by phrase
-                source = earlier[k % len(earlier)]
-                reuse, at, index = source.bars, source.line, source.index
+            if source:  # a return restates the first statement phrase by phrase
+                was = source[k % len(source)]
+                reuse, at, index = was.bars, was.line, was.index
                 if spec.returns == "literal" and not final:
-                    closed = source.closed
+                    closed = was.closed
             phrase, recipe = _phrase(at or line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
                                      anchor=centre + lift, final=final, index=index, meter=meter, reuse=reuse)
             own.append(_Stated(recipe, at or line, closed, index))
@@ -187,6 +197,20 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
             stated[letter] = own
     notes += _pickups(phrases, notes, spec, rng)
     return tuple(_monophonic(notes))
+
+
+def _restate(notes: tuple[Note, ...], before: Section, sec: Section, bar: float) -> list[Note]:
+    """The notes of an earlier statement (``before``) moved to ``sec`` bar for bar, repeated
+    until the section is full."""
+    a = before.start_bar * bar
+    source = [n for n in notes if a - 1e-9 <= n.start < a + before.bars * bar - 1e-9]
+    out = []
+    for k in range(0, sec.bars, before.bars):
+        shift = (sec.start_bar + k - before.start_bar) * bar
+        end = sec.start_bar * bar + min(k + before.bars, sec.bars) * bar
+        out += [Note(n.pitch, n.start + shift, min(n.duration, end - n.start - shift), n.velocity)
+                for n in source if n.start + shift < end - 1e-9]
+    return out
 
 
 @dataclass(frozen=True)

@@ -125,9 +125,10 @@ def parse_seed(x: int | str) -> int:
     return value
 
 
-def parse_instruments(x: str | Iterable[str]) -> tuple[str, ...]:
+def parse_instruments(x: str | Iterable[str], *, players: bool = False) -> tuple[str, ...]:
     """Read instruments (``"piano, strings"`` or a list) into registry ids, in order, without
-    duplicates.
+    duplicates; with ``players`` a repeated instrument stays (each entry is one player, as a
+    string quartet's two violins in a recorded brief).
 
     Raises
     ------
@@ -146,7 +147,7 @@ def parse_instruments(x: str | Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     for name in names:
         ident = get_instrument(name).id
-        if ident not in out:
+        if players or ident not in out:
             out.append(ident)
     return tuple(out)
 
