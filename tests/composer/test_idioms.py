@@ -36,7 +36,7 @@ def onsets_per_beat(notes, a, b):
 
 
 def test_the_families_under_test_exist():
-    assert BATTLE and COMEDY and WITH_DRUMS and SONG
+    assert BATTLE and COMEDY and WITH_DRUMS and SONG and WALTZ
 
 
 @pytest.mark.parametrize("name", BATTLE)

@@ -14,7 +14,9 @@ from gekiban.styles.schema import Figure, energy_band
 from gekiban.theory import Meter
 
 #: The longest share of a step each articulation lets a note sound (1 for legato: to the next).
-_GATE = {"staccato": 0.45, "pizzicato": 0.5, "marcato": 0.75}
+#: The shares keep common note values off the half-sixteenth (0.5 x 0.75 = 0.375 beats would be),
+#: so a restated bar reads as the same bar on the sixteenth grid whatever the humanizing did.
+_GATE = {"staccato": 0.45, "pizzicato": 0.45, "marcato": 0.7}
 #: The string sections that have a pizzicato and a tremolo patch of their own.
 _SECTIONS = ("strings", "slow-strings")
 _PATCH = {"pizzicato": "pizzicato-strings", "tremolo": "tremolo-strings"}
@@ -47,8 +49,8 @@ def patch_for(inst: Instrument, how: str) -> Instrument:
 
 
 def articulate_line(notes: list[Note], how: str) -> list[Note]:
-    """A melodic line played ``how``: staccato and pizzicato halve notes up to a beat and a
-    half, marcato shortens them to three quarters and leans on them, legato joins each note to
+    """A melodic line played ``how``: staccato and pizzicato shorten notes up to a beat and a
+    half to under half, marcato to seven tenths and leans on them, legato joins each note to
     the next onset (a gap of up to a beat)."""
     if how in ("", "normal", "tremolo") or not notes:
         return notes
@@ -59,7 +61,7 @@ def articulate_line(notes: list[Note], how: str) -> list[Note]:
             gap = nxt.start - n.end if nxt is not None else 0.0
             out.append(Note(n.pitch, n.start, n.duration + gap, n.velocity) if 0 < gap <= 1.0 else n)
         return out
-    share = _GATE[how] if how != "marcato" else 0.75
+    share = _GATE[how]
     return [Note(n.pitch, n.start, n.duration * share if n.duration <= 1.5 else n.duration, min(127, n.velocity + accent_for(how)))
             for n in notes]
 

@@ -40,7 +40,7 @@ FAMILIES = (
     "battle", "chase", "heroic", "dark", "suspense", "horror", "sad", "emotional", "romance",
     "hopeful", "pastoral", "daily", "comedy", "jazz", "lofi", "festival", "japanese", "fantasy",
     "adventure", "scifi", "magical", "idol", "sports", "ending", "opening", "chiptune", "ambient",
-    "march", "short",
+    "march", "short", "pop", "western", "sacred", "classical",
 )
 
 

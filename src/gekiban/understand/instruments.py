@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from gekiban.instruments import get_instrument
 from gekiban.understand.text import Span
 
 # Role names a prompt may exclude as a whole ("no drums" leaves out the drum role, whatever
@@ -147,7 +148,17 @@ _MARKER_BEFORE = re.compile(r"\b(?:with|featuring|feat\.?|using|on|plus|add|addi
                             r"plays?|playing|played|strums?|strumming|blows?|blowing)\s+"
                             r"(?:a\s+|an\s+|the\s+|his\s+|her\s+|their\s+|its\s+|some\s+|soft\s+|light\s+|low\s+|warm\s+|dark\s+|gentle\s+|old\s+)*$",
                             re.IGNORECASE)
-_MARKER_AFTER = re.compile(r"^(?:-led|\s+led|\s+line|\s+part|\s+melody|\s+solo|\s+and\b|,|と|で|を使|を入|入り|中心|メイン|主体|ソロ)", re.IGNORECASE)
+# "with a lonesome whistle": a describing word between the marker and the name
+_MARKER_BEFORE_DESCRIBED = re.compile(r"\b(?:with|featuring|using|plus|adding|led by|played on)\s+(?:an?|the|some|his|her|their|its)\s+"
+                                      r"[a-z][a-z\-]*\s+$", re.IGNORECASE)
+# The name as the subject of a musical verb: "the fiddle going full tilt", チェロが歌う
+_PLAYING_AFTER = (r"\s+(?:going|goes|playing|plays|sings|singing|soars|soaring|wails|wailing|cries|crying|weeps|weeping|"
+                  r"leads|leading|carries|carrying|sighs|sighing|answers|joins|enters|comes in|takes the (?:lead|melody|tune))\b|"
+                  r"が(?:歌|鳴|奏で|響|泣|唸|囁)")
+_MARKER_AFTER = re.compile(r"^(?:-led|\s+led|\s+line|\s+part|\s+melody|\s+solo|\s+and\b|,|と|で|を使|を入|入り|中心|メイン|主体|ソロ|"
+                           + _PLAYING_AFTER + ")", re.IGNORECASE)
+#: A section whose "alone" keeps the named instruments of its family: a cello in a string piece.
+_SECTION_FAMILY = {"strings": "strings", "slow-strings": "strings", "brass-section": "brass"}
 
 
 def read_instruments(text: str) -> InstrumentReading:
@@ -210,7 +221,7 @@ def read_instruments(text: str) -> InstrumentReading:
         if m.role:  # a wanted role word names that role's usual instrument
             ident = {"drums": "drums", "percussion": "orchestral-percussion", "bass": "finger-bass", "pad": "warm-pad"}[m.ident]
         strong_context = k in only or _MARKER_BEFORE.search(text[:m.span.start]) or _MARKER_AFTER.match(text[m.span.end:]) \
-            or _listed_with_strong(text, mentions, k)
+            or _MARKER_BEFORE_DESCRIBED.search(text[:m.span.start]) or _listed_with_strong(text, mentions, k)
         if m.weak and not strong_context:
             continue
         if k in only and ident not in only_ids:
@@ -225,7 +236,8 @@ def read_instruments(text: str) -> InstrumentReading:
     if is_only and all(k in solo_only for k in only) and len(wanted) > len(only_ids):
         is_only = False  # "a violin solo over strings and harp": the violin leads, the others stay
     if is_only and len(wanted) > len(only_ids) and not all(k in solo_only for k in only):
-        wanted = [w for w in wanted if w in only_ids or w in joined]
+        sections = {_SECTION_FAMILY[i] for i in only_ids if i in _SECTION_FAMILY}
+        wanted = [w for w in wanted if w in only_ids or w in joined or get_instrument(w).family in sections]
     wanted_t = tuple(wanted)
     return InstrumentReading(wanted=wanted_t, only=is_only, exclude=tuple(exclude),
                              wanted_words=tuple(wanted_words), exclude_words=tuple(exclude_words),
