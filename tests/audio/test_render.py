@@ -28,6 +28,13 @@ def _soundfont() -> Path | None:
 
 
 needs_synth = pytest.mark.skipif(_soundfont() is None, reason="no General MIDI SoundFont installed")
+FLUIDR3 = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
+MUSESCORE = next((p for p in (Path("/usr/share/sounds/sf2/MuseScore_General_Full.sf2"),
+                              Path("/usr/share/sounds/sf3/MuseScore_General_Full.sf3")) if p.is_file()), None)
+needs_musescore = pytest.mark.skipif(MUSESCORE is None, reason="MuseScore General is not installed")
+#: The fonts a render test runs with: FluidR3 (General MIDI) and MuseScore General, where installed.
+FONTS = [pytest.param(FLUIDR3, marks=pytest.mark.skipif(not FLUIDR3.is_file(), reason="FluidR3 not installed")),
+         pytest.param(MUSESCORE, marks=needs_musescore)]
 
 
 def make_score(*parts: Part, bars: int = 2, bpm: float = 120.0) -> Score:
@@ -114,13 +121,57 @@ def test_tempo_map_moves_notes():
     assert abs(onset - 3.0 * SR) < 0.005 * SR  # 2 beats at 120 + 2 beats at 60 = 3 s
 
 
-@needs_synth
-def test_controls_are_applied():
+@pytest.mark.parametrize("font", FONTS)
+def test_controls_are_applied(font):
     notes = (Note(72, 0, 2, 100), Note(72, 2, 2, 100))
     quiet_first = flute(*notes, controls=(Control(0, 11, 20), Control(2, 11, 127)))
-    (out,) = render_parts(make_score(quiet_first), tail=0.5)
+    (out,) = render_parts(make_score(quiet_first), tail=0.5, soundfont=font)
     first, second = rms(out[int(0.3 * SR): SR]), rms(out[int(1.3 * SR): 2 * SR])
-    assert second > 4 * first > 0
+    if font == FLUIDR3:  # CC11 as given: a step at beat 2
+        assert second > 4 * first > 0
+    else:  # an Expr. flute: CC11 20 -> 127 becomes a CC2 swell over the first note
+        swell = [rms(out[int(t * SR): int((t + 0.1) * SR)]) for t in (0.1, 0.3, 0.5, 0.7, 1.3)]
+        assert swell == sorted(swell) and swell[-1] > 4 * swell[0] > 0
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_velocity_shapes_sustained_parts_on_every_font(font):
+    soft_loud = flute(Note(72, 0, 2, 40), Note(72, 2, 2, 110))
+    (out,) = render_parts(make_score(soft_loud), tail=0.5, soundfont=font)
+    assert rms(out[int(1.3 * SR): 2 * SR]) > 3 * rms(out[int(0.3 * SR): SR]) > 0
+
+
+@pytest.mark.parametrize("font", FONTS)
+def test_section_strings_play_the_same_notes_as_before(font):
+    """Pizzicato notes spread over all five sections each start on the block of their note-on,
+    as on the GM render: leaving one note out changes the audio from exactly there."""
+    notes = tuple(Note(31 + 9 * i, 0.37 + 1.5 * i, 0.4, 100) for i in range(6))  # basses up to violins I
+
+    def score(keep: tuple[Note, ...]) -> Score:
+        return make_score(Part("ostinato", "pizzicato-strings", 45, keep), bars=3)
+
+    (whole,) = render_parts(score(notes), tail=0.5, soundfont=font)
+    for i, n in enumerate(notes):
+        (without,) = render_parts(score(notes[:i] + notes[i + 1:]), tail=0.5, soundfont=font)
+        first = int(np.flatnonzero(np.abs(whole - without).max(axis=1) > 0)[0])
+        block = (round(n.start / 2 * SR) + render.BLOCK // 2) // render.BLOCK * render.BLOCK
+        assert block <= first < block + render.BLOCK, (i, first, block)  # its voice starts at 0
+
+
+@needs_musescore
+def test_a_worker_keeps_used_presets_decoded_a_one_cue_process_frees_them():
+    from gekiban.audio.synth import held_presets, keep_samples, load_font
+
+    pad = Part("pad", "strings", 48, tuple(Note(p, 0, 4, 70) for p in (48, 72)))
+    render_parts(make_score(pad), tail=0.5, soundfont=MUSESCORE)
+    assert held_presets(load_font(MUSESCORE)) == frozenset()
+    keep_samples(True)
+    try:
+        render_parts(make_score(pad), tail=0.5, soundfont=MUSESCORE)
+        assert {(31, 49), (21, 49)} <= held_presets(load_font(MUSESCORE))
+    finally:
+        keep_samples(False)
+    assert held_presets(load_font(MUSESCORE)) == frozenset()
 
 
 @needs_synth

@@ -19,7 +19,7 @@ SOUNDFONT_HEAD = b"RIFF" + struct.pack("<I", 8) + b"sfbkLIST"
 
 
 def test_missing_explicit_soundfont_says_how_to_install(tmp_path):
-    with pytest.raises(SoundFontError, match="apt-get install fluid-soundfont-gm") as err:
+    with pytest.raises(SoundFontError, match="apt-get install musescore-general-soundfont fluid-soundfont-gm") as err:
         find_soundfont(tmp_path / "none.sf2")
     assert "none.sf2" in str(err.value) and "GEKIBAN_SOUNDFONT" in str(err.value)
     assert isinstance(err.value, FileNotFoundError)
@@ -79,3 +79,23 @@ def test_a_broken_soundfont_is_one_line(tmp_path):
     bad.write_bytes(SOUNDFONT_HEAD + b"\x00" * 4)  # a header FluidSynth cannot load past
     r = _compose(["--seed", "1", "--soundfont", str(bad), "--out", str(tmp_path / "b")], tmp_path)
     assert r.returncode == 2 and len(r.stderr.splitlines()) == 1 and "bad.sf2" in r.stderr, r.stderr
+
+
+def test_the_font_name_is_read_from_its_info_list(tmp_path):
+    def chunk(cid: bytes, data: bytes) -> bytes:
+        return cid + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1)
+
+    info = b"INFO" + chunk(b"ifil", struct.pack("<HH", 2, 1)) + chunk(b"INAM", b"MuseScore_General test\0")
+    body = b"sfbk" + chunk(b"LIST", info)
+    (tmp_path / "named.sf2").write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+    assert synth.font_name(tmp_path / "named.sf2") == "MuseScore_General test"
+    (tmp_path / "plain.sf2").write_bytes(SOUNDFONT_HEAD)
+    assert synth.font_name(tmp_path / "plain.sf2") == "" and synth.font_name(tmp_path / "gone.sf2") == ""
+
+
+def test_musescore_general_comes_before_fluidr3():
+    names = [p.name for p in synth.SOUNDFONT_CANDIDATES]
+    first_musescore = min(i for i, n in enumerate(names) if n.startswith("MuseScore_General"))
+    assert first_musescore == 0 and names.index("FluidR3_GM.sf2") > max(
+        i for i, n in enumerate(names) if n.startswith("MuseScore_General"))
+    assert names[0].endswith(".sf2")  # the lossless file first: nothing to decode

@@ -1,8 +1,21 @@
-"""SoundFont synthesis of a :class:`~gekiban.score.Score`: one stereo float32 buffer per part.
+"""SoundFont synthesis of a :class:`~gekiban.score.Score`, part by part.
 
-Each part gets its own in-process FluidSynth (through pyfluidsynth's ctypes binding) with reverb
-and chorus off and volume/pan left neutral (CC7 127, CC10 64): the mix stage applies the part's
-gain, pan and reverb. Parts render in parallel threads; ctypes releases the GIL inside FluidSynth.
+Each part gets its own FluidSynth synthesizer (through pyfluidsynth's ctypes binding) with
+reverb and chorus off and volume/pan left neutral (CC7 127, CC10 64): the mix stage applies
+the part's gain, pan and reverb. A part plays on one or more seats, one MIDI channel each
+(:mod:`gekiban.audio.presets`: a string section per channel, an Expr. preset, or its GM
+program), all mixed into the part's own stereo output. Parts render in parallel threads
+(ctypes releases the GIL inside FluidSynth), each streaming its audio in chunks of planar
+float32 to a sink: :func:`render_parts` collects the dry parts, the mixer
+(:mod:`gekiban.audio.mixdown`) runs each part's stem chain on the chunks as they come.
+
+Why a synthesizer per part rather than one for all (with ``synth.audio-groups`` and
+``fluid_synth_nwrite_float``, a stereo output per part): measured on a 60 s 7-part cue on two
+cores, one synthesizer took 2.16 s (``synth.cpu-cores`` 1) or 2.65 s (2), seven in two threads
+1.03 s; and a part's audio does not depend on how parts are grouped or how many threads run.
+The font is still loaded once per process (:func:`~gekiban.audio.synth.load_font`): each
+synthesizer reads only the preset headers, and a preset's samples are decoded once and shared
+through FluidSynth's sample cache (in parallel, for parts in different threads).
 
 Level: ``SYNTH_GAIN = 0.125`` (-18 dB). Measured with FluidR3_GM at CC7 127, velocity 127: the
 loudest dense part found (8-note slow-strings chord) peaks at -7.3 dBFS, 8-note pad/organ/choir
@@ -10,140 +23,185 @@ chords at -8.5 to -10 dBFS, piano or harp arpeggios with the pedal down and 16th
 -15 dBFS; MuseScore_General is 4-5 dB quieter. Output is float, so nothing clips here anyway.
 
 The part's own controllers (``Part.controls``: CC11 expression, CC64 sustain ...) are applied
-as given; a CC7 or CC10 among them acts on top of the neutral setup, so static level and pan
-belong in ``Part.volume`` and ``Part.pan``.
-
-Timing: FluidSynth computes audio in blocks of 64 samples and a note-on takes effect at a block
-start, so every event is placed on the nearest block boundary (within ±32 samples, 0.67 ms at
-48 kHz) instead of up to 64 samples late.
-
-Memory: samples are loaded on demand (``synth.dynamic-sample-loading``) and FluidSynth's sample
-cache shares them between the synths of one process; each further synth costs about 13 MB.
+as given (on Expr. seats CC11 becomes part of the CC2 curve, :mod:`gekiban.audio.timeline`);
+a CC7 or CC10 among them acts on top of the neutral setup, so static level and pan belong in
+``Part.volume`` and ``Part.pan``. Events sit on FluidSynth's 64-sample blocks.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
+from gekiban.audio.presets import Seat, seats
 from gekiban.audio.synth import (
+    Font,
     find_soundfont,
     fluidsynth_module,
+    hold_presets,
+    load_font,
     new_synth,
-    write_float,
+    nwrite_float,
+    trim_heap,
 )
+from gekiban.audio.timeline import BLOCK, ORDER_CC, ORDER_ON, channel_of, part_events
 from gekiban.errors import InvalidOptionError, RenderError, SoundFontError
-from gekiban.midi import DRUM_CHANNEL, check_control, note_spans
 from gekiban.score import Part, Score
 
-log = logging.getLogger(__name__)
+__all__ = ["BLOCK", "MAX_SECONDS", "MAX_TAIL", "PartSink", "play_parts", "render_midi_cli", "render_parts",
+           "usable_cpus"]
 
+log = logging.getLogger(__name__)
 
 MAX_SECONDS = 20 * 60.0
 """Longest score (without tail) that will be rendered."""
 MAX_TAIL = 60.0
-BLOCK = 64
-"""FluidSynth's internal block size (FLUID_BUFSIZE) in samples."""
-_CHUNK = BLOCK * 256  # samples rendered between deadline checks (~0.34 s at 48 kHz)
 _PROGRESS_EVERY = 0.25  # seconds between progress reports
-_MELODIC_CHANNEL = 0
-_ORDER_OFF, _ORDER_CC, _ORDER_ON = range(3)
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def chunk_frames(sample_rate: int) -> int:
+    """Samples per streamed chunk: eight 100 ms loudness hops (0.8 s) where the rate allows,
+    so a chunk never splits a hop; 32768 otherwise."""
+    return 8 * (sample_rate // 10) if sample_rate % 10 == 0 else 32768
+
+
+class PartSink(Protocol):
+    """Where one part's audio goes, chunk by chunk, from the thread that renders it."""
+
+    def write(self, start: int, planar: np.ndarray) -> None:
+        """Take samples ``start : start + m`` as planar float32 ``(2, m)`` (valid during the call)."""
+
+    def finish(self) -> np.ndarray:
+        """The part's result once every chunk was written (for a part without notes, ``write``
+        is never called)."""
+
+
+class _Collect:
+    """The dry part as float32 ``(n, 2)``."""
+
+    def __init__(self, frames: int) -> None:
+        self.out = np.zeros((frames, 2), dtype=np.float32)
+
+    def write(self, start: int, planar: np.ndarray) -> None:
+        self.out[start : start + planar.shape[1]] = planar.T
+
+    def finish(self) -> np.ndarray:
+        return self.out
 
 
 # --------------------------------------------------------------------------- rendering
 
 
-def _part_events(score: Score, part: Part, sample_rate: int) -> list[tuple[int, int, int, int, int]]:
-    """``(sample, order, seq, a, b)`` events of one part, on FluidSynth block boundaries."""
-
-    def to_sample(beat: float) -> int:
-        s = round(score.seconds_at(beat) * sample_rate)
-        return (s + BLOCK // 2) // BLOCK * BLOCK
-
-    events = []
-    for seq, c in enumerate(part.controls):
-        check_control(c, where=f"part {part.name}")
-        events.append((to_sample(c.beat), _ORDER_CC, seq, c.number, c.value))
-    for on, off, pitch, vel, _ in note_spans(((n, 0) for n in part.notes), to_sample):
-        events.append((on, _ORDER_ON, pitch, pitch, vel))
-        events.append((off, _ORDER_OFF, pitch, pitch, 0))
-    events.sort()
-    return events
-
-
-def _render_part(score: Score, part: Part, *, soundfont: Path, sample_rate: int, frames: int,
-                 deadline: float, stop: threading.Event, done: Callable[[int], None]) -> np.ndarray:
-    out = np.zeros((frames, 2), dtype=np.float32)
-    if not part.notes:
-        done(frames)
-        return out
+def _select(synth: object, sfid: int, font: Font, part: Part, chosen: tuple[Seat, ...], used: set[int]) -> None:
     fs = fluidsynth_module()
-    write = write_float()
-    events = _part_events(score, part, sample_rate)
-    synth, sfid = new_synth(soundfont, sample_rate)
-    try:
-        ptr = synth.synth
-        ch = DRUM_CHANNEL if part.is_drum else _MELODIC_CHANNEL
-        bank = 128 if part.is_drum else 0
-        if fs.fluid_synth_program_select(ptr, ch, sfid, bank, part.program) != 0:
-            log.warning("SoundFont %s has no preset %d:%d for part %s; using %d:0", soundfont, bank,
-                        part.program, part.name, bank)
-            if fs.fluid_synth_program_select(ptr, ch, sfid, bank, 0) != 0:
-                raise SoundFontError(f"{soundfont} has no preset {bank}:{part.program} nor {bank}:0 for part "
-                                     f"{part.name}; use a General MIDI SoundFont")
+    ptr = synth.synth  # type: ignore[attr-defined]
+    for k in sorted(used):
+        seat, ch = chosen[k], channel_of(chosen, k)
+        if fs.fluid_synth_program_select(ptr, ch, sfid, seat.bank, seat.program) != 0:
+            log.warning("SoundFont %s has no preset %d:%d for part %s; using %d:0", font.path, seat.bank,
+                        seat.program, part.name, seat.bank)
+            if fs.fluid_synth_program_select(ptr, ch, sfid, seat.bank, 0) != 0:
+                raise SoundFontError(f"{font.path} has no preset {seat.bank}:{seat.program} nor {seat.bank}:0 for "
+                                     f"part {part.name}; use a General MIDI SoundFont")
         fs.fluid_synth_cc(ptr, ch, 7, 127)  # neutral: the mixer applies the part's volume ...
         fs.fluid_synth_cc(ptr, ch, 10, 64)  # ... and pan
-        base = out.ctypes.data
-        pos = 0
+    hold_presets(font, [(chosen[k].bank, chosen[k].program) for k in used])
+
+
+def _play_part(score: Score, part: Part, sink: PartSink, *, font: Font, sample_rate: int, frames: int,
+               deadline: float, stop: threading.Event, done: Callable[[int], None]) -> np.ndarray:
+    if not part.notes:
+        done(frames)
+        return sink.finish()
+    fs = fluidsynth_module()
+    write = nwrite_float()
+    chosen = seats(part, score, font)
+    events = part_events(score, part, chosen, sample_rate=sample_rate, frames=frames)
+    channels = {channel_of(chosen, k): k for k in range(len(chosen))}
+    used = {channels[e[2]] for e in events if e[1] == ORDER_ON}
+    synth, sfid = new_synth(font.path, sample_rate)
+    try:
+        ptr = synth.synth
+        _select(synth, sfid, font, part, chosen, used)
+        chunk = chunk_frames(sample_rate)
+        scratch = np.empty((2, chunk), dtype=np.float32)
+        left, right = (ctypes.c_void_p * 1)(), (ctypes.c_void_p * 1)()
+        base, row = scratch.ctypes.data, chunk * scratch.itemsize
+        pos = start = 0
 
         def advance(to: int) -> None:
-            nonlocal pos
+            nonlocal pos, start
             while pos < to:
                 if stop.is_set():
                     raise _Stopped
                 if time.monotonic() > deadline:
                     raise RenderError(f"rendering part {part.name} went past the time limit")
-                count = min(to - pos, _CHUNK)
-                if write(ptr, count, base, 2 * pos, 2, base, 2 * pos + 1, 2) != 0:
+                count = min(to, start + chunk) - pos
+                left[0] = base + (pos - start) * scratch.itemsize
+                right[0] = left[0] + row
+                if write(ptr, count, left, right, None, None) != 0:
                     raise RenderError(f"FluidSynth failed while rendering part {part.name}")
                 pos += count
-                done(pos)
+                if pos == start + chunk or pos == frames:
+                    sink.write(start, scratch[:, : pos - start])
+                    start = pos
+                    done(pos)
 
-        for sample, order, _, a, b in events:
+        for sample, order, ch, _, a, b in events:
             if sample >= frames:
                 break
             advance(sample)
-            if order == _ORDER_ON:
+            if order == ORDER_ON:
                 fs.fluid_synth_noteon(ptr, ch, a, b)
-            elif order == _ORDER_OFF:
-                fs.fluid_synth_noteoff(ptr, ch, a)
-            else:
+            elif order == ORDER_CC:
                 fs.fluid_synth_cc(ptr, ch, a, b)
+            else:
+                fs.fluid_synth_noteoff(ptr, ch, a)
         advance(frames)
     finally:
         synth.delete()
-    return out
+        trim_heap()  # its samples and voices, unless another part's synthesizer still uses them
+    return sink.finish()
 
 
 class _Stopped(Exception):
     """Another part failed; this one gives up quietly."""
 
 
-def _check_options(score: Score, sample_rate: int, tail: float, workers: int, timeout: float) -> int:
+def check_options(score: Score, sample_rate: int, tail: float, workers: int | None, timeout: float) -> int:
+    """Check the render options; the number of frames to render.
+
+    Raises
+    ------
+    InvalidOptionError
+        If an option is out of range.
+    RenderError
+        If the score is longer than 20 minutes.
+    """
     if not isinstance(sample_rate, (int, np.integer)) or not (8000 <= sample_rate <= 96000):
         raise InvalidOptionError(f"sample rate {sample_rate!r} is outside 8000-96000 Hz")
     if not (0 <= tail <= MAX_TAIL):
         raise InvalidOptionError(f"tail {tail!r} s is outside 0-{MAX_TAIL:g} s")
-    if not isinstance(workers, (int, np.integer)) or workers < 1:
+    if workers is not None and (not isinstance(workers, (int, np.integer)) or workers < 1):
         raise InvalidOptionError(f"workers {workers!r} must be a whole number ≥ 1")
     if not (timeout > 0):
         raise InvalidOptionError(f"timeout {timeout!r} s must be > 0")
@@ -152,8 +210,62 @@ def _check_options(score: Score, sample_rate: int, tail: float, workers: int, ti
     return round((score.duration + tail) * sample_rate)
 
 
+def _cost(score: Score, part: Part) -> float:
+    """Rough work of a part, to start the biggest first: voice time and a fixed share for the mix."""
+    voices = sum(score.seconds_at(n.start + n.duration) - score.seconds_at(n.start) + 0.5 for n in part.notes)
+    return voices + 4.0 * score.duration * bool(part.notes)
+
+
+def play_parts(score: Score, sinks: Sequence[PartSink], *, font: Font, sample_rate: int, frames: int,
+               workers: int | None = None, timeout: float = 600.0,
+               progress: Callable[[float], None] | None = None) -> list[np.ndarray]:
+    """Render every part of ``score`` into its sink, ``workers`` parts at a time (default: one
+    per CPU), the costliest first; returns each sink's :meth:`~PartSink.finish` in part order.
+
+    ``progress`` is called on the calling thread with the fraction done (0-1), a few times a
+    second. A failing part (or a raising ``progress``) stops the others at their next chunk.
+    """
+    if not score.parts:
+        return []
+    fluidsynth_module()
+    deadline = time.monotonic() + timeout
+    stop = threading.Event()
+    results: list[np.ndarray | None] = [None] * len(score.parts)
+    done_frames = [0] * len(score.parts)  # written by the workers, read for progress only
+
+    def job(i: int) -> None:
+        results[i] = _play_part(score, score.parts[i], sinks[i], font=font, sample_rate=sample_rate, frames=frames,
+                                deadline=deadline, stop=stop, done=lambda n: done_frames.__setitem__(i, n))
+
+    total = frames * len(score.parts)
+    order = sorted(range(len(score.parts)), key=lambda i: -_cost(score, score.parts[i]))
+    threads = min(workers or usable_cpus(), len(score.parts))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="gekiban-render") as pool:
+        futures = [pool.submit(job, i) for i in order]
+        pending = set(futures)
+        try:
+            while pending:
+                finished, pending = wait(pending, timeout=_PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
+                if any(f.exception() is not None for f in finished):
+                    break
+                if progress is not None:
+                    progress(min(1.0, sum(done_frames) / total) if total else 1.0)
+        finally:  # a failed part, a raising callback or Ctrl-C: the others give up at their next chunk
+            if pending:
+                stop.set()
+                for f in futures:
+                    f.cancel()
+    errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
+    real = [e for e in errors if not isinstance(e, _Stopped)]
+    if real:
+        raise real[0]
+    if progress is not None:
+        progress(1.0)
+    return results  # type: ignore[return-value]
+
+
 def render_parts(score: Score, *, sample_rate: int = 48000, soundfont: str | os.PathLike[str] | None = None,
-                 tail: float = 4.0, workers: int = 2, timeout: float = 600.0,
+                 tail: float = 4.0, workers: int | None = None, timeout: float = 600.0,
                  progress: Callable[[float], None] | None = None) -> list[np.ndarray]:
     """Render every part of ``score`` to its own stereo buffer.
 
@@ -164,11 +276,12 @@ def render_parts(score: Score, *, sample_rate: int = 48000, soundfont: str | os.
     sample_rate
         Output rate in Hz (8000-96000).
     soundfont
-        SoundFont to use; see :func:`find_soundfont`.
+        SoundFont to use; see :func:`~gekiban.audio.synth.find_soundfont`.
     tail
         Seconds after the last bar for releases to ring out (0-60).
     workers
-        Parts rendered at once, each in its own thread and FluidSynth instance.
+        Parts rendered at once, each in its own thread and FluidSynth instance (default: the
+        number of CPUs). The result does not depend on it.
     timeout
         Wall-clock limit in seconds for the whole render.
     progress
@@ -190,43 +303,11 @@ def render_parts(score: Score, *, sample_rate: int = 48000, soundfont: str | os.
     InvalidOptionError
         If an option is out of range.
     """
-    frames = _check_options(score, sample_rate, tail, workers, timeout)
-    path = find_soundfont(soundfont)
-    if not score.parts:
-        return []
-    fluidsynth_module()
-    deadline = time.monotonic() + timeout
-    stop = threading.Event()
-    results: list[np.ndarray | None] = [None] * len(score.parts)
-    done_frames = [0] * len(score.parts)  # written by the workers, read for progress only
-
-    def job(i: int) -> None:
-        results[i] = _render_part(score, score.parts[i], soundfont=path, sample_rate=sample_rate, frames=frames,
-                                  deadline=deadline, stop=stop, done=lambda n: done_frames.__setitem__(i, n))
-
-    total = frames * len(score.parts)
-    with ThreadPoolExecutor(max_workers=min(workers, len(score.parts)), thread_name_prefix="gekiban-render") as pool:
-        futures = [pool.submit(job, i) for i in range(len(score.parts))]
-        pending = set(futures)
-        try:
-            while pending:
-                finished, pending = wait(pending, timeout=_PROGRESS_EVERY, return_when=FIRST_EXCEPTION)
-                if any(f.exception() is not None for f in finished):
-                    break
-                if progress is not None:
-                    progress(min(1.0, sum(done_frames) / total) if total else 1.0)
-        finally:  # a failed part, a raising callback or Ctrl-C: the others give up at their next chunk
-            if pending:
-                stop.set()
-                for f in futures:
-                    f.cancel()
-    errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
-    real = [e for e in errors if not isinstance(e, _Stopped)]
-    if real:
-        raise real[0]
-    if progress is not None:
-        progress(1.0)
-    return results  # type: ignore[return-value]
+    frames = check_options(score, sample_rate, tail, workers, timeout)
+    font = load_font(find_soundfont(soundfont))
+    sinks = [_Collect(frames) for _ in score.parts]
+    return play_parts(score, sinks, font=font, sample_rate=sample_rate, frames=frames, workers=workers,
+                      timeout=timeout, progress=progress)
 
 
 # --------------------------------------------------------------------------- command-line baseline

@@ -1,11 +1,20 @@
-"""FluidSynth in this process: the SoundFont, one synthesizer per part, and FluidSynth's and
-GLib's log lines routed to :mod:`logging` (logger ``gekiban.audio.synth``), so nothing reaches
-the terminal but what gekiban itself says.
+"""FluidSynth in this process: the SoundFont, the synthesizers, and FluidSynth's and GLib's log
+lines routed to :mod:`logging` (logger ``gekiban.audio.synth``), so nothing reaches the terminal
+but what gekiban itself says.
 
-pyfluidsynth binds FluidSynth with ctypes but offers neither float output nor log routing;
-those two calls are bound here on the library it loaded. A SoundFont is checked (a RIFF file
-of form ``sfbk`` whose size matches) before FluidSynth sees it, so a wrong file is one clear
-error instead of the DLS loader's retries.
+pyfluidsynth binds FluidSynth with ctypes but offers neither float output, preset listing nor
+log routing; those calls are bound here on the library it loaded. A SoundFont is checked (a
+RIFF file of form ``sfbk`` whose size matches) before FluidSynth sees it, so a wrong file is
+one clear error instead of the DLS loader's retries.
+
+The font is loaded once per process (:func:`load_font`): its name and preset list are read
+then. With ``synth.dynamic-sample-loading`` a preset's samples are read (or decoded, for
+``.sf3``) when a synthesizer first selects it, shared with every synthesizer that selects it
+meanwhile through FluidSynth's sample cache, and freed when none does any more. A process that
+renders many cues (a worker) calls :func:`keep_samples`: one synthesizer that never plays then
+keeps the presets used so far selected, so later renders find their samples decoded. A
+one-cue process leaves it off and frees the samples before mastering (176 MB for an orchestral
+cue on MuseScore General).
 """
 
 from __future__ import annotations
@@ -17,6 +26,10 @@ import io
 import logging
 import os
 import struct
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -26,14 +39,21 @@ from gekiban.errors import RenderError, SoundFontError
 log = logging.getLogger(__name__)
 
 SOUNDFONT_ENV = "GEKIBAN_SOUNDFONT"
+#: Where the Debian packages put their fonts, best first: MuseScore General (real string
+#: sections, Expr. presets), lossless (``musescore-general-soundfont-lossless``: 490 MB, its
+#: samples read as they are) before the Vorbis-compressed one (``musescore-general-soundfont``:
+#: 86 MB, its samples decoded as presets are first used); FluidR3 (``fluid-soundfont-gm``) is
+#: the fallback; then whatever the system's ``default-GM`` alternative names.
 SOUNDFONT_CANDIDATES = (
+    Path("/usr/share/sounds/sf2/MuseScore_General_Full.sf2"),
+    Path("/usr/share/sounds/sf3/MuseScore_General_Full.sf3"),
+    Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
     Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
     Path("/usr/share/sounds/sf2/default-GM.sf2"),
-    Path("/usr/share/sounds/sf3/MuseScore_General.sf3"),
     Path("/usr/share/sounds/sf3/default-GM.sf3"),
 )
-INSTALL_HINT = (f"install one with `sudo apt-get install fluid-soundfont-gm` (or `make deps`), "
-                f"or set {SOUNDFONT_ENV} to a General MIDI .sf2/.sf3 file")
+INSTALL_HINT = (f"install one with `sudo apt-get install musescore-general-soundfont fluid-soundfont-gm` "
+                f"(or `make deps`), or set {SOUNDFONT_ENV} to a General MIDI .sf2/.sf3 file")
 #: FluidSynth master gain: dense fortissimo parts peak near -7 dBFS (see :mod:`gekiban.audio.render`).
 SYNTH_GAIN = 0.125
 _LOG_LEVELS = {0: logging.ERROR, 1: logging.ERROR, 2: logging.WARNING, 3: logging.DEBUG, 4: logging.DEBUG}
@@ -51,8 +71,8 @@ def find_soundfont(explicit: str | os.PathLike[str] | None = None) -> Path:
     ----------
     explicit
         A path to use; else the ``GEKIBAN_SOUNDFONT`` environment variable; else the first
-        existing file of :data:`SOUNDFONT_CANDIDATES` (Debian's ``fluid-soundfont-gm`` and
-        ``musescore-general-soundfont`` locations).
+        existing file of :data:`SOUNDFONT_CANDIDATES` (Debian's ``musescore-general-soundfont``
+        locations, then ``fluid-soundfont-gm``).
 
     Returns
     -------
@@ -140,19 +160,34 @@ def fluidsynth_module() -> ModuleType:
 
 
 @cache
+def _bound(name: str, restype: object, *argtypes: object) -> ctypes._CFuncPtr:  # type: ignore[name-defined]
+    """A FluidSynth call pyfluidsynth does not bind, bound on the library it loaded."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)((name, fluidsynth_module()._fl))
+
+
 def write_float() -> ctypes._CFuncPtr:  # type: ignore[name-defined]
-    """``fluid_synth_write_float(synth, len, lout, loff, lincr, rout, roff, rincr)``.
+    """``fluid_synth_write_float(synth, len, lout, loff, lincr, rout, roff, rincr)``: interleaved
+    float output (pyfluidsynth only exposes 16-bit output)."""
+    v, i = ctypes.c_void_p, ctypes.c_int
+    return _bound("fluid_synth_write_float", i, v, i, v, i, i, v, i, i)
 
-    pyfluidsynth only exposes 16-bit output; bind the float call on the library it loaded.
+
+def nwrite_float() -> ctypes._CFuncPtr:  # type: ignore[name-defined]
+    """``fluid_synth_nwrite_float(synth, len, left[], right[], fx_left[], fx_right[])``: planar
+    float output, one left and one right buffer per audio channel (no effects buffers)."""
+    v = ctypes.c_void_p
+    return _bound("fluid_synth_nwrite_float", ctypes.c_int, v, ctypes.c_int, v, v, v, v)
+
+
+def new_synth(soundfont: Path, sample_rate: int, *, channels: int = 16) -> tuple[object, int]:
+    """A synthesizer with ``soundfont`` loaded: ``channels`` MIDI channels (a multiple of 16),
+    one stereo output, reverb and chorus off, samples loaded as presets are selected; driven
+    by one thread.
+
+    Returns the pyfluidsynth ``Synth`` and the font's id in it.
     """
-    proto = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
-                             ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
-    return proto(("fluid_synth_write_float", fluidsynth_module()._fl))
-
-
-def new_synth(soundfont: Path, sample_rate: int) -> tuple[object, int]:
     fs = fluidsynth_module()
-    synth = fs.Synth(gain=SYNTH_GAIN, samplerate=float(sample_rate), channels=16, **{
+    synth = fs.Synth(gain=SYNTH_GAIN, samplerate=float(sample_rate), channels=channels, **{
         "synth.reverb.active": 0, "synth.chorus.active": 0,
         "synth.dynamic-sample-loading": 1,  # load only the presets in use; shared via the sample cache
         "synth.threadsafe-api": 0,  # one thread drives each synth
@@ -167,3 +202,175 @@ def new_synth(soundfont: Path, sample_rate: int) -> tuple[object, int]:
         raise SoundFontError(f"{soundfont} is not a SoundFont FluidSynth can load; {INSTALL_HINT}")
     return synth, sfid
 
+
+def trim_heap() -> None:
+    """Give the C heap's free memory back to the system (glibc ``malloc_trim``; nothing elsewhere).
+
+    FluidSynth allocates each sample and each voice buffer with ``malloc`` from the rendering
+    thread's arena; freed when a part's synthesizer goes, they stay in the arenas (150 MB after
+    an orchestral cue on MuseScore General) unless trimmed. Called by hand through ctypes: the
+    standard library has no binding for it.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@cache
+def _malloc_trim() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+# --------------------------------------------------------------------------- the font, once per process
+
+
+@dataclass(frozen=True, eq=False)
+class Font:
+    """A loaded SoundFont: its file, its own name (INAM) and the presets it has.
+
+    ``presets`` maps ``(bank, program)`` to the preset's name, as FluidSynth lists them.
+    """
+
+    path: Path
+    name: str
+    presets: Mapping[tuple[int, int], str] = field(repr=False)
+
+    def has(self, bank: int, program: int) -> bool:
+        """True when the font has preset ``bank:program``."""
+        return (bank, program) in self.presets
+
+
+#: Presets the keeping synthesizer holds at most (least recently used ones are let go).
+KEEP_PRESETS = 64
+_fonts: dict[tuple[str, int, int], tuple[Font, _Keeper]] = {}
+_fonts_lock = threading.Lock()
+_keeping = False
+
+
+class _Keeper:
+    """A synthesizer that never plays: its channels keep the presets used so far selected, so
+    their decoded samples stay in FluidSynth's sample cache for later renders."""
+
+    def __init__(self, synth: object, sfid: int) -> None:
+        self.synth, self.sfid = synth, sfid
+        self.held: OrderedDict[tuple[int, int], int] = OrderedDict()  # preset -> channel
+        self.lock = threading.Lock()
+
+    def hold(self, presets: Iterable[tuple[int, int]]) -> None:
+        fs = fluidsynth_module()
+        with self.lock:
+            for preset in presets:
+                if preset in self.held:
+                    self.held.move_to_end(preset)
+                    continue
+                if len(self.held) < KEEP_PRESETS:
+                    channel = len(self.held)
+                else:
+                    channel = self.held.popitem(last=False)[1]
+                if fs.fluid_synth_program_select(self.synth.synth, channel, self.sfid, *preset) == 0:  # type: ignore[attr-defined]
+                    self.held[preset] = channel
+
+
+def load_font(soundfont: Path) -> Font:
+    """The SoundFont at ``soundfont``, loaded once per process (again only when the file changes).
+
+    Reads its name and preset list, and starts the synthesizer that keeps used presets decoded
+    (:func:`hold_presets`). With ``synth.dynamic-sample-loading`` this takes milliseconds even
+    for a large font; samples are read (or decoded, for ``.sf3``) as presets are first selected.
+
+    Raises
+    ------
+    SoundFontError
+        If FluidSynth cannot load the file.
+    """
+    try:
+        st = os.stat(soundfont)
+    except OSError as exc:
+        raise SoundFontError(f"cannot read SoundFont {str(soundfont)!r}: {exc.strerror or exc}") from None
+    key = (os.fspath(soundfont), st.st_size, st.st_mtime_ns)
+    with _fonts_lock:
+        if key not in _fonts:
+            synth, sfid = new_synth(soundfont, 44100, channels=KEEP_PRESETS)
+            font = Font(path=Path(soundfont), name=font_name(soundfont), presets=_list_presets(synth, sfid))
+            _fonts[key] = (font, _Keeper(synth, sfid))
+        return _fonts[key][0]
+
+
+def keep_samples(on: bool = True) -> None:
+    """Keep the samples of the presets used so far decoded for later renders in this process
+    (on), or let each render free them when it is done (off, the default). Turning it off lets
+    go of what is held."""
+    global _keeping
+    _keeping = bool(on)
+    if not _keeping:
+        fs = fluidsynth_module()
+        for _, keeper in list(_fonts.values()):
+            with keeper.lock:
+                for channel in keeper.held.values():
+                    fs.fluid_synth_unset_program(keeper.synth.synth, channel)  # type: ignore[attr-defined]
+                keeper.held.clear()
+
+
+def hold_presets(font: Font, presets: Iterable[tuple[int, int]]) -> None:
+    """With :func:`keep_samples` on, keep ``presets`` of ``font`` selected in the process's
+    keeping synthesizer (call it while a synthesizer that uses them still holds them, so their
+    samples are not decoded twice)."""
+    if not _keeping:
+        return
+    for loaded, keeper in list(_fonts.values()):
+        if loaded is font:
+            keeper.hold(presets)
+            return
+
+
+def held_presets(font: Font) -> frozenset[tuple[int, int]]:
+    """The presets of ``font`` the process keeps decoded now."""
+    for loaded, keeper in list(_fonts.values()):
+        if loaded is font:
+            with keeper.lock:
+                return frozenset(keeper.held)
+    return frozenset()
+
+
+def _list_presets(synth: object, sfid: int) -> dict[tuple[int, int], str]:
+    v = ctypes.c_void_p
+    sfont = _bound("fluid_synth_get_sfont_by_id", v, v, ctypes.c_int)(synth.synth, sfid)  # type: ignore[attr-defined]
+    if not sfont:
+        raise SoundFontError("FluidSynth lost the SoundFont it had loaded")
+    _bound("fluid_sfont_iteration_start", None, v)(sfont)
+    step = _bound("fluid_sfont_iteration_next", v, v)
+    bank = _bound("fluid_preset_get_banknum", ctypes.c_int, v)
+    number = _bound("fluid_preset_get_num", ctypes.c_int, v)
+    name = _bound("fluid_preset_get_name", ctypes.c_char_p, v)
+    presets = {}
+    while preset := step(sfont):
+        presets[(bank(preset), number(preset))] = (name(preset) or b"").decode("latin-1").strip()
+    return presets
+
+
+def font_name(path: Path) -> str:
+    """The name a SoundFont gives itself (INAM in its INFO list), or "" when it has none.
+
+    Read by hand from the first bytes of the file: FluidSynth does not expose the INFO list.
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            if head[:4] != b"RIFF" or head[8:12] != b"sfbk":
+                return ""
+            chunk = f.read(12)  # LIST, size, INFO
+            if len(chunk) < 12 or chunk[:4] != b"LIST" or chunk[8:12] != b"INFO":
+                return ""
+            info = f.read(min(struct.unpack("<I", chunk[4:8])[0] - 4, 1 << 16))
+    except OSError:
+        return ""
+    pos = 0
+    while pos + 8 <= len(info):
+        cid, size = info[pos : pos + 4], struct.unpack("<I", info[pos + 4 : pos + 8])[0]
+        if cid == b"INAM":
+            return info[pos + 8 : pos + 8 + size].split(b"\0", 1)[0].decode("latin-1").strip()
+        pos += 8 + size + (size & 1)
+    return ""
