@@ -25,7 +25,11 @@ def balance_gain(audio: np.ndarray, *, role: str, volume: float, sample_rate: in
     undone down to a gentle trim of 10·log10(v / 0.8) dB, so a style's volumes nudge the balance
     instead of overriding it.
     """
-    loudness = integrated_loudness(audio, sample_rate=sample_rate)
+    return gain_for_loudness(integrated_loudness(audio, sample_rate=sample_rate), role=role, volume=volume)
+
+
+def gain_for_loudness(loudness: float, *, role: str, volume: float) -> float:
+    """:func:`balance_gain` for a part whose dry loudness (LUFS) is already measured."""
     if not math.isfinite(loudness) or volume <= 0:
         return 1.0
     trim = 10.0 * math.log10(volume / 0.8) - volume_db(volume)

@@ -64,9 +64,10 @@ def _check_audio(audio: np.ndarray, *, integer: bool) -> np.ndarray:
             f"audio has shape {np.asarray(audio).shape}; expected (samples, 2) or (samples,) "
             "with at least one sample"
         )
-    peak = float(np.max(np.abs(arr)))
-    if not np.isfinite(peak):
+    hi, lo = float(arr.max()), float(arr.min())  # no |arr| copy: stems are large
+    if not (np.isfinite(hi) and np.isfinite(lo)):
         raise RenderError("audio contains NaN or infinite samples")
+    peak = max(hi, -lo)
     if integer and peak > 1.0:
         raise RenderError(
             f"audio peaks at {peak:.4f} ({20 * np.log10(peak):+.2f} dBFS), beyond full scale; "

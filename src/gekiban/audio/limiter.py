@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
 
 from gekiban.audio.meter import (
     TP_HALO,
@@ -110,6 +109,8 @@ def _premaster(
 
 def _max_filter(x: np.ndarray, back: int, ahead: int) -> np.ndarray:
     """out[i] = max(x[i - back : i + ahead + 1]) with zeros outside."""
+    from scipy import ndimage  # lazy, like scipy.signal in gekiban.audio.meter
+
     size = back + ahead + 1
     # maximum_filter1d's window for output i starts at i - size//2 - origin.
     return ndimage.maximum_filter1d(x, size, mode="constant", cval=0.0, origin=back - size // 2)
@@ -319,6 +320,8 @@ def _final_true_peak(
     n = mix.shape[0]
     if n == 0:
         return 0.0
+    from scipy import ndimage
+
     active = reduction > 0.0
     if active.any():
         reach = -(-TP_HALO // block)

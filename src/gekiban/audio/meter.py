@@ -6,9 +6,9 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
-from scipy import ndimage, signal
 
 from gekiban.audio.signal import as_stereo, check_sample_rate, db
 from gekiban.errors import RenderError
@@ -91,27 +91,40 @@ def scan(
     sections, carrying the filter state across chunks, and oversamples a chunk at a time,
     so master() can measure several times well within its time budget and memory stays small.
     """
+    # lazy: scipy.signal takes 0.8 s to import, and only measuring audio needs it
+    from scipy import signal
+
     end = n if end is None else end
     unit = math.lcm(power_size or 1, peak_block or 1)
     chunk = max(unit, (_SCAN_CHUNK // unit) * unit)
     powers: list[np.ndarray] = []
-    peaks: list[np.ndarray] = []
+    peaks: list = []  # arrays, or futures of them
     sos = _k_weighting_sos(sample_rate).astype(np.float32) if power_size else None
     zi = np.zeros((2, 2, 2), dtype=np.float32)
     halo = TP_HALO if peak_block else 0
-    for start in range(begin, end, chunk):
-        stop = min(end, start + chunk)
-        lo, hi = max(0, start - halo), min(n, stop + halo)
-        seg = get(lo, hi)
-        core = seg[start - lo : stop - lo]
-        if power_size:
-            y, zi = signal.sosfilt(sos, core, axis=0, zi=zi)
-            power = y[:, 0] * y[:, 0]
-            power += y[:, 1] * y[:, 1]
-            powers.append(_chunk_sums(power, power_size))
-        if peak_block:
-            peak = segment_peaks(seg)[start - lo : stop - lo]
-            peaks.append(_chunk_max(peak, peak_block))
+    def peaks_of(seg: np.ndarray, a: int, b: int) -> np.ndarray:
+        return _chunk_max(segment_peaks(seg)[a:b], peak_block)  # type: ignore[arg-type]
+
+    # With both asked for, the peaks of each chunk are found on a second thread while this one
+    # filters: the K-filter must run in order, the peaks need not, and SciPy frees the GIL.
+    pool = ThreadPoolExecutor(max_workers=1) if power_size and peak_block else None
+    try:
+        for start in range(begin, end, chunk):
+            stop = min(end, start + chunk)
+            lo, hi = max(0, start - halo), min(n, stop + halo)
+            seg = get(lo, hi)
+            if peak_block:
+                peaks.append(pool.submit(peaks_of, seg, start - lo, stop - lo) if pool else  # type: ignore[arg-type]
+                             peaks_of(seg, start - lo, stop - lo))
+            if power_size:
+                y, zi = signal.sosfilt(sos, seg[start - lo : stop - lo], axis=0, zi=zi)
+                power = y[:, 0] * y[:, 0]
+                power += y[:, 1] * y[:, 1]
+                powers.append(_chunk_sums(power, power_size))
+        peaks = [p.result() if isinstance(p, Future) else p for p in peaks]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     power_sums = (np.concatenate(powers) if powers else np.zeros(0)) if power_size else None
     peak_maxima = (np.concatenate(peaks) if peaks else np.zeros(0)) if peak_block else None
     return power_sums, peak_maxima
@@ -120,6 +133,8 @@ def scan(
 def segment_peaks(seg: np.ndarray) -> np.ndarray:
     """Per-sample 4x peak of a (L, 2) segment: |x[m]| and the three points after it, either
     channel (zeros assumed outside the segment)."""
+    from scipy import ndimage
+
     chans = np.ascontiguousarray(seg.T)
     mag = np.abs(chans)
     peak = np.maximum(mag[0], mag[1])
@@ -229,6 +244,8 @@ def integrated_loudness(audio: np.ndarray, *, sample_rate: int) -> float:
 @functools.lru_cache(maxsize=1)
 def _tp_phases() -> tuple[tuple[np.ndarray, int], ...]:
     """Taps (reversed, for correlate1d) and origin of interpolation phases 1-3."""
+    from scipy import signal
+
     h = signal.firwin(_TP_TAPS, 0.25, window=("kaiser", _TP_BETA)) * 4.0
     delay = (_TP_TAPS - 1) // 8  # group delay in original samples
     phases = []

@@ -1,11 +1,12 @@
 """The audio half of the pipeline: a Score becomes stems and a mastered mix.
 
-Every part is rendered on its own (:mod:`~gekiban.audio.render`), brought to its role's level
-(:mod:`~gekiban.audio.balance`), given its gain, pan, EQ and reverb (:mod:`~gekiban.audio.stem`);
-a loop's release is folded onto its start, a fade or a closing ramp applied
-(:mod:`~gekiban.audio.loops`); then the master bus brings the sum to the delivery loudness under
-the true-peak ceiling (:mod:`~gekiban.audio.master`) and the stems are scaled by the same gain,
-so they sum to the mix before the limiter.
+Every part is rendered on its own (:mod:`~gekiban.audio.render`); when it is done, in the same
+thread, its dry loudness is measured, it is given its gain, pan, EQ and reverb
+(:mod:`~gekiban.audio.stem`) and brought to its role's level (:mod:`~gekiban.audio.balance`).
+Parts run in parallel, so one part's effects overlap another's synthesis. A loop's release is folded onto its start, a fade or a
+closing ramp applied (:mod:`~gekiban.audio.loops`); then the master bus brings the sum to the
+delivery loudness under the true-peak ceiling (:mod:`~gekiban.audio.master`) and the stems are
+scaled by the same gain, so they sum to the mix before the limiter.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gekiban.audio.balance import balance_gain
+from gekiban.audio.balance import gain_for_loudness
 from gekiban.audio.loops import fade_out, fold_tail, loop_length
 from gekiban.audio.master import MasterResult, master
-from gekiban.audio.render import render_parts
-from gekiban.audio.stem import process_stem
-from gekiban.audio.synth import find_soundfont
-from gekiban.score import Score
+from gekiban.audio.meter import integrated_loudness
+from gekiban.audio.render import check_options, play_parts, usable_cpus
+from gekiban.audio.stem import StemChain
+from gekiban.audio.synth import find_soundfont, load_font
+from gekiban.score import Part, Score
 
 Progress = Callable[[str, float], None]
 #: Release rendered after the last bar, in seconds, by ending.
@@ -47,8 +49,37 @@ class Mixdown:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+class _StemSink:
+    """One part's stem, made in the thread that renders the part: EQ, gain and pan on each
+    chunk as it comes (:class:`~gekiban.audio.stem.StemChain`); when the part is done, its
+    loudness is measured, its reverb added and the balance gain applied (every step is linear,
+    so the balance gain after the chain equals one before it)."""
+
+    def __init__(self, part: Part, *, frames: int, sample_rate: int) -> None:
+        self.part = part
+        self.sample_rate = sample_rate
+        self.chain = StemChain(sample_rate=sample_rate, volume=part.volume, pan=part.pan, reverb=part.reverb,
+                               is_drum=part.is_drum, role=part.role)
+        self.out = np.zeros((frames, 2), dtype=np.float32)
+
+    def write(self, start: int, planar: np.ndarray) -> None:
+        self.chain.process(planar, self.out, start)
+
+    def finish(self) -> np.ndarray:
+        part = self.part
+        # The balance brings the part as it is heard, after its EQ and pan and before its gain
+        # and reverb, to its role's level (panning a wide part narrows it: up to 1 LU).
+        dry = integrated_loudness(self.out, sample_rate=self.sample_rate) - self.chain.gain_db
+        self.chain.finish(self.out)
+        gain = gain_for_loudness(dry, role=part.role, volume=part.volume)
+        if gain != 1.0:
+            self.out *= np.float32(gain)
+        return self.out
+
+
 def mix_score(score: Score, *, ending: str, target_lufs: float, sample_rate: int,
-              soundfont: str | os.PathLike[str] | None = None, progress: Progress | None = None) -> Mixdown:
+              soundfont: str | os.PathLike[str] | None = None, progress: Progress | None = None,
+              workers: int | None = None) -> Mixdown:
     """Render, mix and master a Score.
 
     Parameters
@@ -66,6 +97,9 @@ def mix_score(score: Score, *, ending: str, target_lufs: float, sample_rate: int
         A General MIDI SoundFont; default: ``$GEKIBAN_SOUNDFONT`` or the Debian one.
     progress
         Called as ``progress(stage, fraction)`` from 0.1 (rendering) to 0.9 (mastering).
+    workers
+        Parts rendered and processed at once (default: the number of CPUs); the result does
+        not depend on it.
 
     Raises
     ------
@@ -73,26 +107,18 @@ def mix_score(score: Score, *, ending: str, target_lufs: float, sample_rate: int
         When the SoundFont cannot be found or synthesis fails.
     """
     report = progress or (lambda stage, fraction: None)
-    sf = find_soundfont(soundfont)
+    tail = TAIL_SECONDS.get(ending, 4.0)
+    frames = check_options(score, sample_rate, tail, workers, 600.0)
+    font = load_font(find_soundfont(soundfont))
     timings: dict[str, float] = {}
     t1 = time.perf_counter()
     report("rendering", 0.1)
-    raw = render_parts(score, sample_rate=sample_rate, soundfont=sf, tail=TAIL_SECONDS.get(ending, 4.0),
+    sinks = [_StemSink(part, frames=frames, sample_rate=sample_rate) for part in score.parts]
+    stems = play_parts(score, sinks, font=font, sample_rate=sample_rate, frames=frames, workers=workers,
                        progress=lambda f: report("rendering", 0.1 + 0.7 * f))
-    timings["render"] = time.perf_counter() - t1
+    timings["render"] = time.perf_counter() - t1  # synthesis, and each stem's chain as it renders
     t2 = time.perf_counter()
     report("mixing", 0.8)
-    stems = list(raw)
-    del raw
-
-    def process(i: int) -> None:  # in place, so each raw buffer is freed as soon as it is mixed
-        part = score.parts[i]
-        stems[i] *= np.float32(balance_gain(stems[i], role=part.role, volume=part.volume, sample_rate=sample_rate))
-        stems[i] = process_stem(stems[i], sample_rate=sample_rate, volume=part.volume, pan=part.pan,
-                                reverb=part.reverb, is_drum=part.is_drum, role=part.role, inplace=True)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # pedalboard releases the GIL
-        list(pool.map(process, range(len(stems))))
     music = loop_length(score.duration, sample_rate)
     if ending == "loop":
         stems = [fold_tail(s, music) for s in stems]
@@ -104,7 +130,8 @@ def mix_score(score: Score, *, ending: str, target_lufs: float, sample_rate: int
             fade_out(s, start=max(music, len(s) - int(0.3 * sample_rate)), end=len(s))
     report("mastering", 0.9)
     result = master(stems, sample_rate=sample_rate, target_lufs=target_lufs, loop=ending == "loop")
-    for s in stems:
-        s *= np.float32(result.stem_gain)
+    gain = np.float32(result.stem_gain)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(stems), usable_cpus()))) as pool:  # numpy frees the GIL
+        list(pool.map(lambda s: np.multiply(s, gain, out=s), stems))
     timings["mix"] = time.perf_counter() - t2
     return Mixdown(sample_rate=sample_rate, stems=tuple(stems), mix=result.mix, master=result, timings=timings)

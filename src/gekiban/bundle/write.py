@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +100,14 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
         files["layers"] = {name: f"layers/{name}.{format}" for name in LAYER_NAMES}
     with staged(target) as out:
         (out / "stems").mkdir()
-        write_midi(score, out / "score.mid")
-        for name, stem in zip(names, audio.stems):
-            write_audio(out / "stems" / name, stem, sample_rate=audio.sample_rate, format="wav", subtype="FLOAT", loop=loop)
-        write_audio(out / files["mix"], audio.mix, sample_rate=audio.sample_rate, format=format, loop=loop)
+        jobs = [(out / "stems" / name, stem, "wav", "FLOAT") for name, stem in zip(names, audio.stems)]
+        jobs.append((out / files["mix"], audio.mix, format, None))
+        with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:  # libsndfile frees the GIL
+            writes = [pool.submit(write_audio, path, data, sample_rate=audio.sample_rate, format=fmt, subtype=sub,
+                                  loop=loop) for path, data, fmt, sub in jobs]
+            write_midi(score, out / "score.mid")  # meanwhile, on this thread
+            for w in writes:
+                w.result()
         if layer_audio is not None:
             (out / "layers").mkdir()
             for name, mix in layer_audio.items():

@@ -23,7 +23,7 @@ from gekiban.midi.events import (
     volume_to_cc,
 )
 from gekiban.midi.meta import gekiban_meta
-from gekiban.score import Part, Score
+from gekiban.score import Part, Score, check_note
 
 # Order of simultaneous events in a track: setup first, then note-offs before controls before
 # note-ons, so a repeated pitch is released before it is struck again.
@@ -54,8 +54,9 @@ def _to_track(events: list[tuple[int, int, int, mido.Message | mido.MetaMessage]
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     track = mido.MidiTrack()
     now = 0
-    for at, _, _, msg in events:
-        track.append(msg.copy(time=at - now))
+    for at, _, _, msg in events:  # each message is this event's own: its time is set in place
+        msg.time = at - now
+        track.append(msg)
         now = at
     track.append(mido.MetaMessage("end_of_track", time=max(end - now, 0)))
     return track
@@ -79,12 +80,14 @@ def score_to_midi(score: Score) -> mido.MidiFile:
     MidiError
         If the parts need more than the 15 melodic channels MIDI has.
     ScoreError
-        If a part's controller change is out of range.
+        If a part's note or controller change is out of range.
     """
     channels = _channels(score.parts)
     for part in score.parts:
         for c in part.controls:
             check_control(c, where=f"part {part.name}")
+        for n in part.notes:
+            check_note(n, where=f"part {part.name}")
 
     # Overlaps are resolved per channel, across all parts that share it.
     spans_by_part: dict[int, list[Span]] = defaultdict(list)
@@ -133,9 +136,13 @@ def score_to_midi(score: Score) -> mido.MidiFile:
         for j, c in enumerate(part.controls):
             events.append((tick(c.beat), _ORDER_CC, j,
                            mido.Message("control_change", channel=ch, control=c.number, value=c.value)))
+        # Notes were checked above: mido's own checks per message would take longer than
+        # the rest of writing the file.
         for on, off, pitch, vel, _ in spans_by_part[i]:
-            events.append((on, _ORDER_ON, pitch, mido.Message("note_on", channel=ch, note=pitch, velocity=vel)))
-            events.append((off, _ORDER_OFF, pitch, mido.Message("note_off", channel=ch, note=pitch, velocity=64)))
+            events.append((on, _ORDER_ON, pitch,
+                           mido.Message("note_on", channel=ch, note=pitch, velocity=vel, skip_checks=True)))
+            events.append((off, _ORDER_OFF, pitch,
+                           mido.Message("note_off", channel=ch, note=pitch, velocity=64, skip_checks=True)))
         mid.tracks.append(_to_track(events, last))
     return mid
 
