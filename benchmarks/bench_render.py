@@ -1,15 +1,26 @@
-"""Benchmark: in-process per-part rendering vs. the fluidsynth command line.
+"""Benchmark: ways to render a cue's parts, each in a cold process, against the bare CLI.
 
-Builds a 180 s score (90 bars of 4/4 at 120 bpm, 7 parts) in code, then times
-:func:`gekiban.audio.render.render_parts` (1 and 2 workers, each in a fresh process so peak RSS is
-its own) and ``fluidsynth -ni`` on the same MIDI file.
+For the orchestral-battle cue of ``bench_compose.py`` (same prompt and seed) at each length it
+times, in a fresh child process each (so the font is loaded cold, as by the command line):
 
-Run: ``.venv/bin/python benchmarks/bench_render.py [--soundfont PATH]``
+- ``parts``: :func:`gekiban.audio.render.render_parts` as shipped: a synthesizer per part, parts
+  in parallel threads (one per CPU), presets chosen per part (sections, Expr. presets);
+- ``parts-1``: the same in one thread;
+- ``one-synth``: one synthesizer for all parts, a stereo output per part (``synth.audio-groups``,
+  ``fluid_synth_nwrite_float``), the same presets and events, with ``synth.cpu-cores`` 1 and 2;
+- ``one-synth-static``: the same with ``synth.dynamic-sample-loading`` off (every sample of the
+  font loaded or decoded up front, as the ``fluidsynth`` command does);
+- ``cli``: the ``fluidsynth`` command on the cue's ``score.mid``.
+
+It prints wall and CPU seconds and peak memory per way, font and length.
+
+    .venv/bin/python benchmarks/bench_render.py [--durations 30 90 180] [--soundfont PATH ...] [--repeat 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import resource
 import subprocess
@@ -20,102 +31,142 @@ from pathlib import Path
 
 import numpy as np
 
-from gekiban.score import Control, Note, Part, Score, TempoChange
-from gekiban.theory import Key, Meter
+WAYS = ("parts", "parts-1", "one-synth-c1", "one-synth-c2", "one-synth-static", "cli")
+PROMPT, STYLE, SEED = "the hero's last stand on a burning bridge", "orchestral-battle", 7
+FONTS = ("/usr/share/sounds/sf3/MuseScore_General_Full.sf3", "/usr/share/sounds/sf2/MuseScore_General_Full.sf2",
+         "/usr/share/sounds/sf2/FluidR3_GM.sf2")
 
 
-def bench_score(bars: int = 90, bpm: float = 120.0, seed: int = 7) -> Score:
-    """A dense 7-part score: melody, counter-line, string pad, piano ostinato, harp, bass, drums."""
-    rng = np.random.default_rng(seed)
-    prog = [(0, (57, 60, 64)), (5, (62, 65, 69)), (7, (55, 59, 62)), (0, (52, 55, 60))]
-    lead, counter, pad, piano, harp, bass, drums = ([] for _ in range(7))
-    for bar in range(bars):
-        b0 = bar * 4.0
-        root, triad = prog[bar % 4]
-        for i in range(8):
-            if rng.random() < 0.8:
-                lead.append(Note(int(rng.choice(triad)) + 12, b0 + i / 2, 0.5, int(rng.integers(70, 110))))
-        for i in range(2):
-            counter.append(Note(int(rng.choice(triad)), b0 + 2 * i, 2.0, 70))
-        pad.extend(Note(p, b0, 4.0, 64) for p in (*triad, triad[0] + 12))
-        for i in range(16):
-            piano.append(Note(triad[i % 3] - 12 + 12 * (i // 8), b0 + i / 4, 0.25, 60 + 10 * (i % 4 == 0)))
-        for i in range(8):
-            harp.append(Note(triad[i % 3] + 12 * (i // 3 % 2), b0 + i / 2, 1.0, 55))
-        bass.extend(Note(36 + root + (12 if i % 2 else 0) - (12 if root > 5 else 0), b0 + i, 1.0, 90) for i in range(4))
-        for i in range(16):
-            drums.append(Note(42, b0 + i / 4, 0.1, 50 + 20 * (i % 2 == 0)))
-            if i % 8 == 0:
-                drums.append(Note(36, b0 + i / 4, 0.2, 110))
-            if i % 8 == 4:
-                drums.append(Note(38, b0 + i / 4, 0.2, 100))
-        if bar % 8 == 0:
-            drums.append(Note(49, b0, 1.0, 110))
-    pedal = tuple(c for bar in range(bars) for c in (Control(bar * 4.0, 64, 0), Control(bar * 4.0 + 0.05, 64, 127)))
-    parts = (
-        Part("lead", "flute", 73, tuple(lead)),
-        Part("counter", "violin", 40, tuple(counter)),
-        Part("pad", "string-ensemble-1", 48, tuple(pad)),
-        Part("ostinato", "piano", 0, tuple(piano), controls=pedal),
-        Part("arp", "orchestral-harp", 46, tuple(harp)),
-        Part("bass", "contrabass", 43, tuple(bass)),
-        Part("drums", "drums", 0, tuple(drums), is_drum=True),
-    )
-    return Score(meter=Meter(4, 4), key=Key(9, "minor"), tempo=(TempoChange(0, bpm),), bars=bars, parts=parts)
+def bench_score(duration: float):
+    from gekiban.composer import build_score
+    from gekiban.styles import resolve_style
+    from gekiban.understand.resolve import resolve_brief
+
+    brief = resolve_brief(PROMPT, duration=duration, seed=SEED, style=STYLE)
+    return build_score(brief, resolve_style(brief.style)[1])
 
 
-def _child_cli(soundfont: str | None) -> None:
-    from gekiban.audio.render import render_midi_cli
-    from gekiban.midi import write_midi
+def one_synth(score, font_path: str, *, cores: int, dynamic: int, sample_rate: int = 48000) -> list[np.ndarray]:
+    """All parts on one synthesizer, part i on the channels i, i+P, i+2P ... so that its voices
+    go to audio group i; the same seats and events as :func:`render_parts`."""
+    from gekiban.audio import synth as S
+    from gekiban.audio.presets import DRUM_BANK, seats
+    from gekiban.audio.render import chunk_frames
+    from gekiban.audio.timeline import ORDER_CC, ORDER_ON, channel_of, part_events
 
-    with tempfile.TemporaryDirectory() as tmp:
-        mid = write_midi(bench_score(), Path(tmp) / "bench.mid")
-        t = time.perf_counter()
-        render_midi_cli(mid, Path(tmp) / "bench.wav", sample_rate=48000, soundfont=soundfont)
-        wall = time.perf_counter() - t
-    print(json.dumps({"seconds": wall, "peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+    fs = S.fluidsynth_module()
+    font = S.load_font(Path(font_path))
+    frames = round((score.duration + 4.0) * sample_rate)
+    parts = score.parts
+    n = len(parts)
+    chosen = [seats(p, score, font) for p in parts]
+    channels = 16 * -(-n * max(len(c) for c in chosen) // 16)
+    synth = fs.Synth(gain=S.SYNTH_GAIN, samplerate=float(sample_rate), channels=channels, **{
+        "synth.audio-groups": n, "synth.audio-channels": n, "synth.polyphony": min(65535, 256 * n),
+        "synth.reverb.active": 0, "synth.chorus.active": 0, "synth.dynamic-sample-loading": dynamic,
+        "synth.threadsafe-api": 0, "synth.cpu-cores": cores})
+    sfid = synth.sfload(font_path)
+    set_type = S._bound("fluid_synth_set_channel_type", ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
+    events = []
+    for i, (part, cs) in enumerate(zip(parts, chosen)):
+        remap = {channel_of(cs, k): i + n * k for k in range(len(cs))}
+        for k, seat in enumerate(cs):
+            ch = i + n * k
+            set_type(synth.synth, ch, 1 if seat.bank == DRUM_BANK else 0)
+            fs.fluid_synth_program_select(synth.synth, ch, sfid, seat.bank, seat.program)
+            fs.fluid_synth_cc(synth.synth, ch, 7, 127)
+            fs.fluid_synth_cc(synth.synth, ch, 10, 64)
+        events += [(s, o, remap[c], q, a, b) for s, o, c, q, a, b in
+                   part_events(score, part, cs, sample_rate=sample_rate, frames=frames)]
+    events.sort()
+    outs = [np.zeros((frames, 2), np.float32) for _ in parts]
+    chunk = chunk_frames(sample_rate)
+    scratch = np.empty((n, 2, chunk), np.float32)
+    left, right = (ctypes.c_void_p * n)(), (ctypes.c_void_p * n)()
+    write = S.nwrite_float()
+    pos = start = 0
+
+    def advance(to: int) -> None:
+        nonlocal pos, start
+        while pos < to:
+            count = min(to, start + chunk) - pos
+            for i in range(n):
+                left[i] = scratch[i, 0, pos - start:].ctypes.data
+                right[i] = scratch[i, 1, pos - start:].ctypes.data
+            write(synth.synth, count, left, right, None, None)
+            pos += count
+            if pos == start + chunk or pos == frames:
+                for i in range(n):
+                    outs[i][start:pos] = scratch[i, :, : pos - start].T
+                start = pos
+
+    for s, order, ch, _, a, b in events:
+        if s >= frames:
+            break
+        advance(s)
+        if order == ORDER_ON:
+            fs.fluid_synth_noteon(synth.synth, ch, a, b)
+        elif order == ORDER_CC:
+            fs.fluid_synth_cc(synth.synth, ch, a, b)
+        else:
+            fs.fluid_synth_noteoff(synth.synth, ch, a)
+    advance(frames)
+    synth.delete()
+    return outs
 
 
-def _child(workers: int, soundfont: str | None) -> None:
-    from gekiban.audio.render import render_parts
+def child(way: str, font: str, duration: float) -> dict:
+    score = bench_score(duration)
+    t, c = time.perf_counter(), time.process_time()
+    if way == "cli":
+        from gekiban.audio.render import render_midi_cli
+        from gekiban.midi import write_midi
 
-    score = bench_score()
-    t = time.perf_counter()
-    stems = render_parts(score, workers=workers, soundfont=soundfont)
-    wall = time.perf_counter() - t
-    peaks = [float(20 * np.log10(np.abs(s).max() + 1e-12)) for s in stems]
-    print(json.dumps({"workers": workers, "seconds": wall, "audio_s": score.duration,
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "stem_peaks_dbfs": [round(p, 1) for p in peaks]}))
+        with tempfile.TemporaryDirectory() as tmp:
+            mid = write_midi(score, Path(tmp) / "cue.mid")
+            t, c = time.perf_counter(), time.process_time()
+            render_midi_cli(mid, Path(tmp) / "cue.wav", sample_rate=48000, soundfont=font, timeout=900)
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return {"wall": time.perf_counter() - t, "cpu": ru.ru_utime + ru.ru_stime, "peak_mb": ru.ru_maxrss / 1024}
+    if way.startswith("parts"):
+        from gekiban.audio.render import render_parts
+
+        render_parts(score, soundfont=font, workers=1 if way == "parts-1" else None)
+    else:
+        one_synth(score, font, cores=2 if way == "one-synth-c2" else 1, dynamic=0 if way.endswith("static") else 1)
+    return {"wall": time.perf_counter() - t, "cpu": time.process_time() - c,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--soundfont")
-    ap.add_argument("--child", help=argparse.SUPPRESS)
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--durations", type=float, nargs="+", default=[30, 90, 180])
+    ap.add_argument("--soundfont", nargs="+", default=[f for f in FONTS if Path(f).is_file()])
+    ap.add_argument("--ways", nargs="+", default=list(WAYS), choices=WAYS)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is kept")
+    ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.child == "cli":
-        _child_cli(args.soundfont)
-        return
     if args.child:
-        _child(int(args.child), args.soundfont)
-        return
-    from gekiban.audio.synth import find_soundfont
-
-    font = find_soundfont(args.soundfont)
-    print(f"soundfont: {font}")
-
-    def child(arg: str) -> dict:
-        cmd = [sys.executable, __file__, "--child", arg, "--soundfont", str(font)]
-        return json.loads(subprocess.run(cmd, capture_output=True, check=True, text=True).stdout)
-
-    for workers in (1, 2):
-        r = child(str(workers))
-        print(f"render_parts workers={workers}: {r['seconds']:.2f} s for {r['audio_s']:.0f} s of audio x 7 parts, "
-              f"peak RSS {r['peak_rss_mb']:.0f} MB, stem peaks {r['stem_peaks_dbfs']} dBFS")
-    r = child("cli")
-    print(f"fluidsynth CLI (one synth, all parts, reverb+chorus on): {r['seconds']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB")
+        print(json.dumps(child(args.child[0], args.child[1], float(args.child[2]))))
+        return 0
+    print(f"{'font':<28} {'length':>6} " + " ".join(f"{w:>17}" for w in args.ways) + "   (wall s / CPU s)")
+    for font in args.soundfont:
+        for dur in args.durations:
+            cells = []
+            for way in args.ways:
+                runs = []
+                for _ in range(max(1, args.repeat)):
+                    res = subprocess.run([sys.executable, __file__, "--child", way, font, str(dur)],
+                                         capture_output=True, text=True, timeout=1800)
+                    if res.returncode:
+                        print(res.stderr, file=sys.stderr)
+                        return 1
+                    runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+                r = min(runs, key=lambda r: r["wall"])
+                cells.append(f"{r['wall']:>7.2f} / {r['cpu']:>6.2f}")
+            print(f"{Path(font).name:<28} {dur:>5.0f}s " + " ".join(f"{c:>17}" for c in cells))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

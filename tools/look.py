@@ -81,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--zoom", type=float, nargs=2, metavar=("FROM", "TO"),
                     help="also draw NAME-zoom.png of this stretch in seconds")
+    ap.add_argument("--soundfont", default=None, help="SoundFont to render with (default: MuseScore General, else FluidR3)")
     args = ap.parse_args(argv)
 
     from gekiban.pipeline import compose
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [("demo", DEMO, {})] + [(n, "", {"style": n}) for n in names]
     for name, prompt, options in jobs:
-        track = compose(prompt, duration=args.duration, seed=args.seed, **options)
+        track = compose(prompt, duration=args.duration, seed=args.seed, soundfont=args.soundfont, **options)
         track.save(args.out / name)
         draw(track, args.out / f"{name}.png")
         if args.zoom:
