@@ -196,7 +196,7 @@ def test_soundfont_error_says_how_to_install(tmp_path, monkeypatch, capsys, fake
     monkeypatch.setattr(pipeline, "compose_brief", no_font)
     code, out, err = call(["compose", "battle", "--out", str(tmp_path / "b"), "-q"], capsys)
     assert code == 2 and len(err.splitlines()) == 1
-    assert "make deps" in err and "fluid-soundfont-gm" in err
+    assert "make deps" in err and "musescore-general-soundfont" in err
     assert files_under(tmp_path) == []
 
 

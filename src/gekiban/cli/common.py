@@ -11,7 +11,8 @@ from typing import Any, NoReturn
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
-SOUNDFONT_HINT = "install one with `make deps` or `sudo apt-get install fluid-soundfont-gm`, or pass --soundfont PATH"
+SOUNDFONT_HINT = ("install one with `make deps` or `sudo apt-get install musescore-general-soundfont`, "
+                  "or pass --soundfont PATH")
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--loudness", metavar="TARGET", default="stream",
                    help="mix loudness: stream (-14 LUFS), ebu (-23), arib (-24) or LUFS from -40 to -6 (default stream)")
     c.add_argument("--sample-rate", metavar="HZ", default="48000", help="44100 or 48000 (default 48000)")
-    c.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (.sf2/.sf3); default $GEKIBAN_SOUNDFONT or Debian's")
+    c.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (.sf2/.sf3); default $GEKIBAN_SOUNDFONT, else Debian's MuseScore General, else FluidR3")
     c.add_argument("--quiet", "-q", action="store_true", help="no progress display")
     add_seed_options(c)
     _add_timing_options(c)
