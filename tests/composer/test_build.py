@@ -101,5 +101,10 @@ def test_extension_keeps_the_original_bars_note_for_note():
         assert keep == [n for n in q.notes if n.start + n.duration <= cut and n.start < cut][: len(keep)]
     assert longer.sections[-1].kind == "outro"
     assert [c.chord for c in longer.chords if c.end <= cut] == [c.chord for c in s.chords if c.end <= cut]
+    # controls as notes: the kept ones before the cut, the new sections' own swells and arcs after it
+    for p, q in zip(s.parts, longer.parts):
+        assert [c for c in q.controls if c.beat < cut] == [c for c in p.controls if c.beat < cut]
+    shaped = [q for q in longer.parts if any(c.number == 11 for c in q.controls)]
+    assert shaped and all(any(c.beat >= cut for c in q.controls) for q in shaped)
     with pytest.raises(InvalidOptionError, match="longer"):
         extend_score(s, b, style, duration=30)

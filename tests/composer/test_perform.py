@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from gekiban.composer.perform import humanize, playable, swing
+from gekiban.composer.perform import PHRASE_BREAK, humanize, phrase_arcs, playable, shapes_phrases, swing
 from gekiban.instruments import get_instrument
 from gekiban.score import Note
 
@@ -39,3 +39,28 @@ def test_playable_fits_the_range_and_the_polyphony():
 def test_a_monophonic_line_is_cut_so_the_next_note_speaks():
     out = playable([Note(72, 0.0, 2.0, 80), Note(74, 1.0, 1.0, 80)], get_instrument("flute"))
     assert [(n.pitch, n.start, n.duration) for n in out] == [(72, 0.0, 1.0), (74, 1.0, 1.0)]
+
+
+def test_bowed_and_blown_lines_are_shaped_struck_and_plucked_ones_are_not():
+    for shaped in ("violin", "cello", "strings", "french-horn", "flute", "clarinet", "choir", "shakuhachi", "fiddle",
+                   "accordion"):
+        assert shapes_phrases(get_instrument(shaped)), shaped
+    for plain in ("piano", "harp", "pizzicato-strings", "timpani", "steel-guitar", "vibraphone", "koto", "drums"):
+        assert not shapes_phrases(get_instrument(plain)), plain
+
+
+def test_each_phrase_swells_to_its_highest_note_and_tapers():
+    first = [Note(60, 0, 1, 80), Note(64, 1, 1, 80), Note(67, 2, 1, 80), Note(62, 3, 1, 80)]
+    second = [Note(65, 4 + PHRASE_BREAK, 2, 80), Note(64, 6 + PHRASE_BREAK, 2, 80)]
+    arcs = phrase_arcs(first + second)
+    assert all(c.number == 11 and 1 <= c.value <= 127 for c in arcs)
+    assert [(c.beat, c.value) for c in arcs[:3]] == [(0, 96), (2.5, 127), (4, 84)]
+    start, top, end = arcs[3:]
+    assert start.beat == 4 + PHRASE_BREAK and end.beat == 8 + PHRASE_BREAK
+    assert start.beat < top.beat < end.beat and top.value == 127  # a phrase that starts on its peak still swells
+    assert phrase_arcs([]) == ()
+
+
+def test_a_rest_shorter_than_the_break_keeps_one_phrase():
+    notes = [Note(60, 0, 1, 80), Note(62, 1 + PHRASE_BREAK / 2, 1, 80)]
+    assert len(phrase_arcs(notes)) == 3

@@ -21,10 +21,11 @@ from gekiban.composer.form import bars_for, follow_arc, plan_form, split_at
 from gekiban.composer.harmony import plan_harmony
 from gekiban.composer.melody import compose_melody
 from gekiban.composer.motifs import motif_from_notes
-from gekiban.composer.perform import humanize, playable, swing
+from gekiban.composer.perform import humanize, phrase_arcs, playable, shapes_phrases, swing
 from gekiban.composer.tempo import bend_tempo, hit_bars
 from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
+from gekiban.roles import base_role
 from gekiban.score import Marker, Part, Score, Section, TempoChange
 from gekiban.styles import load_grooves, load_progressions
 from gekiban.styles.schema import Style
@@ -68,17 +69,24 @@ def melodic_scale(brief: Brief, style: Style) -> tuple[int, ...]:
 
 def perform(parts: tuple[Part, ...], *, style: Style, bpm: float, end_beat: float, rng: np.random.Generator,
              keep: tuple[float, ...] = ()) -> list[Part]:
-    """Swing, humanize and the playability rules, part by part; empty parts are dropped."""
+    """Swing, humanize and the playability rules, part by part; the lead and counter-line of a
+    bowed or blown instrument get phrase arcs (unless they carry CC11 already); empty parts are
+    dropped."""
     unit = 0.5 if style.melody.rhythm == "swing" else 0.25
     out = []
     for part in parts:
         notes = swing(list(part.notes), amount=style.swing, unit=unit)
         notes = humanize(notes, amount=style.humanize, bpm=bpm, rng=rng, tight=part.is_drum or part.role == "bass", keep=keep)
         notes = [n for n in notes if n.start < end_beat - 1e-9]
+        controls = part.controls
         if not part.is_drum:
-            notes = playable(notes, get_instrument(part.instrument), keep="bottom" if part.role == "bass" else "top")
+            inst = get_instrument(part.instrument)
+            notes = playable(notes, inst, keep="bottom" if part.role == "bass" else "top")
+            if (base_role(part.role) in ("lead", "counter") and shapes_phrases(inst)
+                    and not any(c.number == 11 for c in controls)):
+                controls = controls + phrase_arcs(notes)
         if notes:
-            out.append(replace(part, notes=tuple(notes)))
+            out.append(replace(part, notes=tuple(notes), controls=controls))
     return out
 
 

@@ -73,8 +73,13 @@ def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -
     for p in score.parts:
         kept = tuple(Note(n.pitch, n.start, min(n.duration, cut * bar_beats - n.start), n.velocity)
                      for n in p.notes if n.start < cut * bar_beats - 1e-9)
-        more = by_name[p.name].notes if p.name in by_name else ()
-        parts.append(replace(p, notes=kept + tuple(n for n in more if n.start >= cut * bar_beats - 1e-9)))
+        grown = by_name.get(p.name)
+        more = grown.notes if grown else ()
+        # controls (CC11 swells and phrase arcs) likewise: the kept ones before the cut, the new ones after
+        controls = tuple(c for c in p.controls if c.beat < cut * bar_beats - 1e-9) + tuple(
+            c for c in (grown.controls if grown else ()) if c.beat >= cut * bar_beats - 1e-9)
+        parts.append(replace(p, notes=kept + tuple(n for n in more if n.start >= cut * bar_beats - 1e-9),
+                             controls=controls))
     markers = tuple(m for m in score.markers if m.beat < cut * bar_beats) + tuple(Marker(s.start_bar * bar_beats, s.name) for s in new)
     tempo = tuple(t for t in score.tempo if t.beat < cut * bar_beats) or score.tempo[:1]
     return Score(meter=meter, key=key, tempo=tempo, bars=total,

@@ -1,12 +1,12 @@
-"""Performance: swing, humanized timing and velocity, and the hard playability rules (range,
-polyphony) applied to every part after it is written."""
+"""Performance: swing, humanized timing and velocity, phrase arcs for bowed and blown lines, and
+the hard playability rules (range, polyphony) applied to every part after it is written."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from gekiban.instruments import Instrument
-from gekiban.score import Note
+from gekiban.score import Control, Note
 
 
 def swing(notes: list[Note], *, amount: float, unit: float = 0.5) -> list[Note]:
@@ -71,3 +71,45 @@ def playable(notes: list[Note], inst: Instrument, *, keep: str = "top") -> list[
         out.append(n)
         active.append(n)
     return sorted(out, key=lambda n: (n.start, n.pitch))
+
+
+#: Families whose players shape a held note (bow, breath): their melodic lines get phrase arcs.
+SHAPED_FAMILIES = frozenset({"strings", "ensemble", "brass", "reed", "pipe"})
+#: Plucked or struck members of those families, which cannot swell a note once it sounds, and
+#: bowed, blown or bellows-driven instruments filed under other General MIDI families.
+_UNSHAPED = frozenset({"pizzicato-strings", "harp", "timpani", "orchestra-hit"})
+_SHAPED = frozenset({"fiddle", "bagpipe", "shanai", "accordion", "tango-accordion", "harmonica"})
+#: A rest of at least this many beats ends a phrase.
+PHRASE_BREAK = 1.0
+#: CC11 at a phrase's start, at its highest note, and as its last note ends.
+_ARC = (96, 127, 84)
+
+
+def shapes_phrases(inst: Instrument) -> bool:
+    """True when ``inst`` is bowed, blown or sung: its player can swell and taper a note."""
+    return inst.id in _SHAPED or (inst.family in SHAPED_FAMILIES and inst.id not in _UNSHAPED and not inst.drum)
+
+
+def phrase_arcs(notes: list[Note]) -> tuple[Control, ...]:
+    """Expression (CC11) arcs over the phrases of a melodic line: each phrase (notes joined by
+    rests shorter than :data:`PHRASE_BREAK` beats) swells from its start to its highest note
+    and tapers to its end, as a player breathes or bows it (the renderer joins the points by
+    straight lines on an Expr. preset, and a General MIDI player steps between them)."""
+    if not notes:
+        return ()
+    ordered = sorted(notes, key=lambda n: n.start)
+    phrases: list[list[Note]] = [[ordered[0]]]
+    for n in ordered[1:]:
+        if n.start - max(p.end for p in phrases[-1]) >= PHRASE_BREAK:
+            phrases.append([n])
+        else:
+            phrases[-1].append(n)
+    start_v, peak_v, end_v = _ARC
+    out: list[Control] = []
+    for phrase in phrases:
+        begin, end = phrase[0].start, max(n.end for n in phrase)
+        peak = max(phrase, key=lambda n: (n.pitch, -n.start))
+        top = peak.start + 0.5 * peak.duration if peak is not phrase[0] else begin + 0.5 * (end - begin)
+        out += [Control(round(begin, 4), 11, start_v), Control(round(top, 4), 11, peak_v),
+                Control(round(end, 4), 11, end_v)]
+    return tuple(out)
