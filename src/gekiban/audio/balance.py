@@ -8,7 +8,6 @@ import math
 
 import numpy as np
 
-from gekiban.audio.meter import integrated_loudness
 from gekiban.audio.stem import volume_db
 from gekiban.roles import role_of
 
@@ -18,18 +17,14 @@ REFERENCE_LUFS = -24.0
 MAX_TRIM_DB = 30.0
 
 
-def balance_gain(audio: np.ndarray, *, role: str, volume: float, sample_rate: int) -> float:
-    """Linear gain that puts a dry part at its role's loudness (1.0 for silence).
+def balance_gain(loudness: float, *, role: str, volume: float) -> float:
+    """Linear gain that puts a part whose loudness before its gain is ``loudness`` (LUFS) at
+    its role's loudness (1.0 for silence).
 
-    The mixer later applies the part's ``volume`` on the GM curve (40·log10 v); here that is
-    undone down to a gentle trim of 10·log10(v / 0.8) dB, so a style's volumes nudge the balance
+    The mixer applies the part's ``volume`` on the GM curve (40·log10 v); here that is undone
+    down to a gentle trim of 10·log10(v / 0.8) dB, so a style's volumes nudge the balance
     instead of overriding it.
     """
-    return gain_for_loudness(integrated_loudness(audio, sample_rate=sample_rate), role=role, volume=volume)
-
-
-def gain_for_loudness(loudness: float, *, role: str, volume: float) -> float:
-    """:func:`balance_gain` for a part whose dry loudness (LUFS) is already measured."""
     if not math.isfinite(loudness) or volume <= 0:
         return 1.0
     trim = 10.0 * math.log10(volume / 0.8) - volume_db(volume)

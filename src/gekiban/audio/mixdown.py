@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gekiban.audio.balance import gain_for_loudness
+from gekiban.audio.balance import balance_gain
 from gekiban.audio.loops import fade_out, fold_tail, loop_length
 from gekiban.audio.master import MasterResult, master
 from gekiban.audio.meter import integrated_loudness
@@ -71,7 +71,7 @@ class _StemSink:
         # and reverb, to its role's level (panning a wide part narrows it: up to 1 LU).
         dry = integrated_loudness(self.out, sample_rate=self.sample_rate) - self.chain.gain_db
         self.chain.finish(self.out)
-        gain = gain_for_loudness(dry, role=part.role, volume=part.volume)
+        gain = balance_gain(dry, role=part.role, volume=part.volume)
         if gain != 1.0:
             self.out *= np.float32(gain)
         return self.out
