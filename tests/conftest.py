@@ -51,7 +51,7 @@ def fake_pipeline(monkeypatch):
 
     from gekiban import pipeline
     from gekiban.audio import synth
-    from gekiban.cli import compose as cli_compose
+    from gekiban import requests as compose_requests
     from gekiban.understand.resolve import resolve_brief
 
     calls: list[dict] = []
@@ -63,7 +63,7 @@ def fake_pipeline(monkeypatch):
         return FakeTrack(brief)
 
     monkeypatch.setattr(pipeline, "compose_brief", compose_brief)
-    monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))
+    monkeypatch.setattr(compose_requests, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))
     monkeypatch.setattr(synth, "find_soundfont", lambda path=None: None)
     return calls
 
@@ -75,11 +75,11 @@ def no_compose(monkeypatch):
     from functools import partial
 
     from gekiban import pipeline
-    from gekiban.cli import compose as cli_compose
+    from gekiban import requests as compose_requests
     from gekiban.understand.resolve import resolve_brief
 
     def compose_brief(*a, **k):  # pragma: no cover - reaching it is the failure
         raise AssertionError("compose_brief was called despite bad input")
 
     monkeypatch.setattr(pipeline, "compose_brief", compose_brief)
-    monkeypatch.setattr(cli_compose, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))
+    monkeypatch.setattr(compose_requests, "resolve_brief", partial(resolve_brief, styles=FAKE_STYLES))

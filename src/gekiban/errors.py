@@ -13,7 +13,13 @@ class GekibanError(Exception):
 
 
 class InvalidOptionError(GekibanError, ValueError):
-    """An option (key, tempo, meter, duration, instrument, format, ...) has a bad value."""
+    """An option (key, tempo, meter, duration, instrument, format, ...) has a bad value.
+
+    ``field`` names the option when the code that raised it knows which (a request's checks
+    set it; ``None`` otherwise).
+    """
+
+    field: str | None = None
 
 
 class StyleError(GekibanError, ValueError):
@@ -46,3 +52,20 @@ class BundleError(InvalidOptionError):
 
 class EmbeddingModelError(GekibanError, RuntimeError):
     """The sentence-embedding model is missing or its files cannot be read."""
+
+
+class NotFoundError(GekibanError, LookupError):
+    """A track, job, upload or file asked for by id does not exist."""
+
+
+class ConflictError(GekibanError):
+    """What was asked contradicts the state of the thing it is about (a finished job cancelled)."""
+
+
+class LimitError(GekibanError):
+    """A bound on work in progress is reached (the job queue is full, or a client has too many
+    jobs); ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, message: str, *, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
