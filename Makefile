@@ -1,6 +1,7 @@
 # gekiban — developer commands. `make demo` and `make test` set up everything they need.
 #
 #   make deps    Debian packages: FluidSynth, the MuseScore General and FluidR3 SoundFonts, ffmpeg (only those missing)
+#   make deps-test  Debian packages for the browser tests of the studio: chromium, fonts-noto-cjk (only those missing)
 #   make venv    .venv with gekiban installed editable plus test tools (again only when pyproject.toml changes)
 #   make demo    compose a 60 s battle cue into out/demo
 #   make test    the test suite (slow end-to-end renders excluded; `make test-slow` runs them)
@@ -17,10 +18,13 @@ STAMP := $(VENV)/.installed
 # cue uses (about 2 s of CPU for an orchestral cue). Either one counts as present.
 MUSESCORE ?= musescore-general-soundfont
 DEB_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm ffmpeg
+# The studio's browser tests drive Debian's Chromium through Playwright (never a downloaded
+# browser); Noto CJK renders the Japanese prompts.
+DEB_TEST_PACKAGES := chromium fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help deps venv demo test test-slow bench clean
+.PHONY: help deps deps-test venv demo test test-slow bench clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -40,6 +44,18 @@ deps:
 	  $(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing; \
 	fi
 
+deps-test:
+	@missing=""; \
+	for p in $(DEB_TEST_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then \
+	  echo "deps-test: all present ($(DEB_TEST_PACKAGES))"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "deps-test: not a Debian/Ubuntu system; install yourself:$$missing (the browser tests skip without /usr/bin/chromium)" >&2; \
+	else \
+	  echo "deps-test: installing$$missing"; \
+	  $(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing; \
+	fi
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
@@ -53,10 +69,10 @@ demo: deps venv
 	@echo "demo bundle in $(CURDIR)/out/demo:"
 	@cd out/demo && find . -type f | sort | sed 's|^\./|  |'
 
-test: deps venv
+test: deps deps-test venv
 	$(BIN)/python -m pytest -q
 
-test-slow: deps venv
+test-slow: deps deps-test venv
 	$(BIN)/python -m pytest -q -m slow
 
 bench: deps venv
