@@ -27,6 +27,10 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli import bundles
 
         return {"extend": bundles.cmd_extend, "edit": bundles.cmd_edit, "vary": bundles.cmd_vary}[command]
+    if command == "serve":
+        from gekiban.cli.serve import cmd_serve
+
+        return cmd_serve
     from gekiban.cli import info
 
     return {"styles": info.cmd_styles, "instruments": info.cmd_instruments, "explain": info.cmd_explain,
