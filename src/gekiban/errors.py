@@ -69,3 +69,7 @@ class LimitError(GekibanError):
     def __init__(self, message: str, *, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class CancelledError(GekibanError):
+    """A task or job was cancelled before it finished."""
