@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -28,3 +29,17 @@ def fake_bundle(folder: Path, *, prompt: str = "heroic battle on a burning city 
     }
     (folder / "track.json").write_text(json.dumps(meta), encoding="utf-8")
     return folder
+
+
+def midi_bytes() -> bytes:
+    """A one-note standard MIDI file, as bytes."""
+    import mido
+
+    mid = mido.MidiFile()
+    track = mido.MidiTrack()
+    track.append(mido.Message("note_on", note=60, velocity=80, time=0))
+    track.append(mido.Message("note_off", note=60, velocity=0, time=480))
+    mid.tracks.append(track)
+    buf = io.BytesIO()
+    mid.save(file=buf)
+    return buf.getvalue()

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
-import mido
 import pytest
+from library_fixtures import midi_bytes
 
 from gekiban.errors import InvalidOptionError, NotFoundError
 from gekiban.library import MAX_UPLOAD_BYTES, Library
-
-
-def midi_bytes() -> bytes:
-    mid = mido.MidiFile()
-    track = mido.MidiTrack()
-    track.append(mido.Message("note_on", note=60, velocity=80, time=0))
-    track.append(mido.Message("note_off", note=60, velocity=0, time=480))
-    mid.tracks.append(track)
-    buf = io.BytesIO()
-    mid.save(file=buf)
-    return buf.getvalue()
 
 
 @pytest.fixture

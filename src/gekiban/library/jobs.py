@@ -3,6 +3,7 @@ a crash; what a restart does with the jobs it finds running."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import secrets
@@ -17,6 +18,11 @@ from gekiban.library.records import JOB_STATES, OPERATIONS, JobRecord
 MAX_ATTEMPTS = 2
 STOPPED_TWICE = "the server stopped twice while it ran"
 _UPDATABLE = ("state", "stage", "progress", "started", "finished", "error", "tracks", "attempts")
+
+
+def client_key(client: str) -> str:
+    """How a client is recorded: a hash, so a token used as the client's name is never stored."""
+    return hashlib.sha256(str(client).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def job_from_row(row: sqlite3.Row) -> JobRecord:
@@ -52,7 +58,7 @@ class JobTable:
             job_id = _new_job_id(conn)
             conn.execute("INSERT INTO jobs (id, kind, state, stage, progress, params, client, parent, created, tracks, "
                          "attempts) VALUES (?, ?, 'queued', 'queued', 0.0, ?, ?, ?, ?, '[]', 1)",
-                         (job_id, kind, text, str(client), parent, now()))
+                         (job_id, kind, text, client_key(client), parent, now()))
         return self.get_job(job_id)
 
     def get_job(self, job_id: str) -> JobRecord:
@@ -109,7 +115,7 @@ class JobTable:
     def count_active(self, client: str | None = None) -> int:
         """How many jobs are queued or running, of ``client`` only when given."""
         sql = "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
-        rows = self._db.query(sql + " AND client = ?", (str(client),)) if client is not None else self._db.query(sql)
+        rows = self._db.query(sql + " AND client = ?", (client_key(client),)) if client is not None else self._db.query(sql)
         return int(rows[0][0])
 
     def recover_jobs(self) -> tuple[list[str], list[str]]:

@@ -83,7 +83,7 @@ class JobRecord:
     """One job: what it runs (``kind``, ``params``), where it stands, and what it made.
 
     ``attempts`` is the try the job is on: 1, or 2 after a server stopped while it ran.
-    ``client`` (who asked; the per-client bound counts it) is not part of :meth:`to_dict`.
+    ``client`` (a hash of who asked; the per-client bound counts it) is not part of :meth:`to_dict`.
     """
 
     id: str
