@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from gekiban.edit.edits import parse_edits
 from gekiban.edit.operations import parse_count
 from gekiban.errors import InvalidOptionError
+from gekiban.library.records import check_tags, check_title
 from gekiban.midi import read_midi
 from gekiban.requests import ComposeRequest, resolve_request
 from gekiban.server.errors import ERROR_RESPONSES, bad_option
@@ -119,7 +120,11 @@ def _submit(request: Request, kind: str, params: dict[str, Any], *, parent: str 
 def compose(request: Request, body: ComposeBody) -> JSONResponse:
     """Check every option, queue a compose job and answer it (202, ``Location``)."""
     options = body.model_dump(exclude_none=True)
-    extra = {k: options.pop(k) for k in ("title", "tags") if k in options}
+    extra: dict[str, Any] = {}
+    if "title" in options:
+        extra["title"] = check_title(options.pop("title"))
+    if "tags" in options:
+        extra["tags"] = list(check_tags(options.pop("tags")))
     checked = dict(options)
     if "from_midi" in checked:
         checked["from_midi"] = upload_file(request, checked["from_midi"])
