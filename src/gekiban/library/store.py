@@ -20,7 +20,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gekiban.errors import BundleError, InvalidOptionError, NotFoundError, OutputError
-from gekiban.library import uploads
 from gekiban.library.db import Database, now
 from gekiban.library.jobs import JobTable
 from gekiban.library.records import (
@@ -34,8 +33,9 @@ from gekiban.library.records import (
     check_tags,
     check_title,
 )
+from gekiban.library.uploads import save_upload as store_upload
+from gekiban.library.uploads import upload_path as find_upload
 
-_TRACK_ID = re.compile(r"[0-9a-f]{12}")
 _STAGING_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _TRASH = re.compile(r"\.trash-(?P<id>[0-9a-f]{12})-[0-9a-f]{8}")
 _FILES = ("mix", "midi", "json", "stem")
@@ -322,7 +322,7 @@ class Library(JobTable):
         InvalidOptionError
             If it is too large or not a readable standard MIDI file.
         """
-        return uploads.save_upload(self.uploads_dir, data)
+        return store_upload(self.uploads_dir, data)
 
     def upload_path(self, upload_id: str) -> Path:
         """The stored MIDI seed ``upload_id``.
@@ -332,7 +332,7 @@ class Library(JobTable):
         NotFoundError
             If there is none.
         """
-        return uploads.upload_path(self.uploads_dir, upload_id)
+        return find_upload(self.uploads_dir, upload_id)
 
 
 def _remove(entry: Path) -> None:
