@@ -164,12 +164,19 @@ def edit(request: Request, track_id: str, body: EditBody) -> JSONResponse:
     if not params:
         raise bad_option("body", "no edit asked: give tempo, key, instruments, mute or intensity")
     score = read_midi(request.app.state.library.file(track_id, "midi"))
+    options = {"tempo": body.tempo, "key": body.key, "mute": body.mute or (), "intensity": body.intensity,
+               "instruments": list((body.instruments or {}).items())}
+    # each option alone first, so the error names its field; then together (a role both muted
+    # and given an instrument, every part muted)
+    for field in params:
+        try:
+            parse_edits(score, **{field: options[field]})
+        except ValueError as exc:
+            raise bad_option(field, str(exc)) from None
     try:
-        parse_edits(score, tempo=body.tempo, key=body.key, instruments=list((body.instruments or {}).items()),
-                    mute=body.mute or (), intensity=body.intensity)
-    except InvalidOptionError as exc:
-        field = next((f for f in ("tempo", "key", "instruments", "mute", "intensity") if f in str(exc)), None)
-        raise bad_option(getattr(exc, "field", None) or field or "body", str(exc)) from None
+        parse_edits(score, **options)
+    except ValueError as exc:
+        raise bad_option("body", str(exc)) from None
     return _submit(request, "edit", params, parent=track_id)
 
 
