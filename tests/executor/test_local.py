@@ -116,3 +116,22 @@ def test_close_stops_the_tasks_not_done(tmp_path):
 def test_bad_worker_counts_are_refused(workers):
     with pytest.raises(ValueError):
         LocalExecutor(workers)
+
+
+def test_workers_that_keep_dying_before_they_are_warm_are_given_up(tmp_path):
+    import time
+
+    ex = LocalExecutor(1)
+    handle = ex.submit(task(tmp_path, "stranded"))
+    for _ in range(3):
+        pid = ex._pool[0].process.pid
+        os.kill(pid, signal.SIGKILL)
+        end = time.monotonic() + 10
+        while ex._pool and ex._pool[0].process.pid == pid and time.monotonic() < end:
+            time.sleep(0.01)
+    assert ex._pool == []
+    with pytest.raises(RenderError, match="died"):
+        handle.result(timeout=5)
+    with pytest.raises(RenderError, match="no worker process could start"):
+        ex.submit(task(tmp_path, "late"))
+    ex.close()

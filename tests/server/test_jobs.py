@@ -147,6 +147,35 @@ def test_a_job_whose_parent_was_deleted_fails(setup):
     assert "could not start" in job.error and "no track" in job.error
 
 
+def test_a_job_the_executor_refuses_fails(tmp_path):
+    from gekiban.errors import RenderError
+
+    class Closed(FakeExecutor):
+        def submit(self, task, *, on_progress=None):
+            raise RenderError("the executor is closed: no task can be submitted")
+
+    lib = Library(tmp_path / "data")
+    queue = JobQueue(lib, Closed())
+    queue.start()
+    job = wait_for(queue, queue.submit("compose", {}, client="a").id, ("failed",))
+    assert "could not start" in job.error and "closed" in job.error and list(lib.staging_dir.iterdir()) == []
+    queue.close()
+    lib.close()
+
+
+def test_a_failed_job_leaves_nothing_in_staging(setup):
+    lib, ex, queue = setup
+    job = queue.submit("compose", {"fail": True}, client="a")
+    wait_for(queue, job.id, ("running",))
+    (lib.staging_dir / f".{job.id}.gekiban-new-99999-0123456789ab").mkdir()  # a bundle write cut short
+    ex.gate.set()
+    wait_for(queue, job.id, ("failed",))
+    end = time.monotonic() + 5
+    while list(lib.staging_dir.iterdir()) and time.monotonic() < end:
+        time.sleep(0.02)
+    assert list(lib.staging_dir.iterdir()) == []
+
+
 def test_the_queue_and_each_client_are_bounded(setup):
     lib, ex, queue = setup
     queue.submit("compose", {}, client="a")
@@ -170,7 +199,7 @@ def test_cancel_a_queued_and_a_running_job(setup):
     cancelled = queue.cancel(first.id)
     assert cancelled.state == "cancelled" and cancelled.finished
     ex.gate.set()
-    time.sleep(0.2)
+    time.sleep(0.2)  # a result arriving after the cancel is not kept
     assert queue.get(first.id).state == "cancelled" and lib.search().total == 0
     assert not (lib.staging_dir / first.id).exists()
     with pytest.raises(ConflictError, match="finished") as info:

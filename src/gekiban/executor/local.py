@@ -29,6 +29,9 @@ from gekiban.executor.tasks import Progress, Task, run_task
 log = logging.getLogger(__name__)
 #: Least seconds between two progress messages of a stage from a worker.
 PROGRESS_EVERY_S = 0.1
+#: Workers dying one after another before they are warm: the place is given up after this many
+#: (a font that crashes FluidSynth would otherwise have workers started and lost for ever).
+MAX_EARLY_DEATHS = 3
 
 
 class LocalHandle:
@@ -101,6 +104,7 @@ class LocalExecutor:
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._pending: deque[LocalHandle] = deque()
+        self._early_deaths = 0
         self._pool: list[_Worker] = [self._start_worker() for _ in range(workers)]
         self._closing = False
         self._reader = threading.Thread(target=self._read, name="gekiban-executor", daemon=True)
@@ -115,6 +119,9 @@ class LocalExecutor:
         with self._lock:
             if self._closing:
                 raise RenderError("the executor is closed: no task can be submitted")
+            if not self._pool:
+                raise RenderError("no worker process could start: each died while it loaded the SoundFont and the "
+                                  "embedding model (see the log)")
             self._pending.append(handle)
             self._assign()
         return handle
@@ -232,16 +239,28 @@ class LocalExecutor:
             handle._finish(error=message[2])
 
     def _died(self, worker: _Worker) -> None:
+        stranded: list[LocalHandle] = []
         with self._lock:
             if self._closing or worker not in self._pool:
                 return
             handle = worker.handle
-            self._replace(worker)
+            self._early_deaths = 0 if worker.ready else self._early_deaths + 1
+            if self._early_deaths < MAX_EARLY_DEATHS:
+                self._replace(worker)
+            else:
+                log.error("gekiban worker processes keep dying before they are warm: giving one place up")
+                self._pool.remove(worker)
+                if not self._pool:
+                    stranded = list(self._pending)
+                    self._pending.clear()
         code = worker.process.exitcode
         _stop(worker, graceful=False)
         if handle is not None:
             handle._finish(error=RenderError(f"the worker process running task {handle.task.id} died "
                                              f"(exit code {code}): the task did not finish"))
+        for waiting in stranded:
+            waiting._finish(error=RenderError(f"task {waiting.task.id} cannot run: every worker process died "
+                                              "while it started"))
 
 
 def _stop(worker: _Worker, *, graceful: bool) -> None:

@@ -152,13 +152,14 @@ class JobQueue:
             self._remove_staging(job.id)
             folder = self.library.new_staging(job.id)
             source = str(self.library.bundle_dir(job.parent)) if job.parent else None
-            params = self._task_params(job)
+            task = Task(id=job.id, kind=job.kind, params=self._task_params(job), folder=str(folder), source=source)
+            self.library.update_job(job.id, state="running", stage="starting", progress=0.0, started=now())
+            handle = self.executor.submit(task, on_progress=lambda stage, fraction: self._progress(job.id, stage,
+                                                                                                   fraction))
         except GekibanError as exc:
             self._fail(job.id, f"the job could not start: {exc}")
+            self._remove_staging(job.id)
             return
-        self.library.update_job(job.id, state="running", stage="starting", progress=0.0, started=now())
-        task = Task(id=job.id, kind=job.kind, params=params, folder=str(folder), source=source)
-        handle = self.executor.submit(task, on_progress=lambda stage, fraction: self._progress(job.id, stage, fraction))
         self._running[job.id] = handle
         threading.Thread(target=self._wait, args=(job.id, handle), name=f"gekiban-job-{job.id}", daemon=True).start()
 
@@ -224,7 +225,9 @@ class JobQueue:
         self.library.update_job(job_id, state="failed", stage="failed", error=message, finished=now())
 
     def _remove_staging(self, job_id: str) -> None:
-        shutil.rmtree(self.library.staging_dir / job_id, ignore_errors=True)
+        """A job's staging folder, and what a bundle write stopped mid-way left beside it."""
+        for entry in [self.library.staging_dir / job_id, *self.library.staging_dir.glob(f".{job_id}.gekiban-*")]:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _limit(message: str, code: str, retry_after: int) -> LimitError:
