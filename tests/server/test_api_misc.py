@@ -110,6 +110,13 @@ def test_unknown_routes_are_404_in_the_error_shape(client, path):
     assert error_of(r)["code"] == "not_found"
 
 
+def test_a_wrong_method_is_405_in_the_error_shape(client):
+    r = client.put("/v1/tracks")
+    assert r.status_code == 405
+    err = error_of(r)
+    assert err["code"] == "method_not_allowed" and "PUT" in err["message"]
+
+
 def test_unknown_ids_are_404(client):
     for path in ("/v1/tracks/000000000000", "/v1/tracks/000000000000/mix", "/v1/tracks/000000000000/notes",
                  "/v1/tracks/..%2F..%2Fetc/json", "/v1/jobs/j-nope", "/v1/jobs/j-nope/events"):

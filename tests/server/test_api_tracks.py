@@ -136,6 +136,7 @@ def test_bad_operation_options_are_400(api):
                               ("edit", {}, "body"), ("edit", {"tempo": 900}, "tempo"),
                               ("edit", {"mute": ["kazoo"]}, "mute"), ("edit", {"intensity": 5}, "intensity"),
                               ("edit", {"instruments": {"lead": "no-such-horn"}}, "instruments"),
+                              ("edit", {"mute": ["lead"], "instruments": {"lead": "flute"}}, "body"),
                               ("vary", {"count": 9}, "count"), ("vary", {"count": 0}, "count")):
         r = client.post(f"/v1/tracks/{track_id}/{path}", json=body)
         assert r.status_code == 400, (path, body, r.text)

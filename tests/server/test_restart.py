@@ -106,6 +106,8 @@ def _until(check, timeout: float = 60, step: float = 0.02) -> None:
 def test_kill_mid_job_then_restart(tmp_path):
     data, log = tmp_path / "data", tmp_path / "server.log"
     server = Server(data, log)
+    shown = log.read_text()
+    assert f"gekiban studio: {server.url}/" in shown and f"{server.url}/docs" in shown
     job_id = server.http.post("/v1/tracks", json=JOB).json()["job"]["id"]
     server.wait(job_id, ("running",), timeout=30)
     time.sleep(0.5)  # well inside composing or rendering
@@ -169,3 +171,31 @@ def test_serve_refuses_a_public_host_without_a_token(tmp_path):
     assert out.returncode == 2
     assert "--token" in out.stderr and out.stderr.startswith("gekiban: error:")
     assert not (tmp_path / "library.sqlite").exists()
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["--port", "70000"], "70000"), (["--workers", "0"], "--workers"), (["--queue", "x"], "--queue"),
+    (["--host", "192.168.1.5"], "--token"), (["--host", "example.com"], "--token"),
+    (["--token", "short"], "8 characters"), (["--cors-origin", "evil.example"], "evil.example"),
+])
+def test_bad_serve_options_are_refused(argv, shown, tmp_path):
+    from gekiban.cli.parser import build_parser
+    from gekiban.cli.serve import check_serve_options
+    from gekiban.errors import InvalidOptionError
+
+    args = build_parser().parse_args(["serve", "--data", str(tmp_path), *argv])
+    with pytest.raises(InvalidOptionError, match=shown):
+        check_serve_options(args)
+
+
+def test_serve_options(tmp_path):
+    from gekiban.cli.parser import build_parser
+    from gekiban.cli.serve import check_serve_options, is_loopback
+
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.3.2.1"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "10.0.0.1", "example.com", "::"))
+    args = build_parser().parse_args(["serve", "--host", "0.0.0.0", "--token", "a-long-token", "--data", str(tmp_path),
+                                      "--cors-origin", "http://a.example", "https://b.example/", "--per-client", "2"])
+    opts = check_serve_options(args)
+    assert opts["token"] == "a-long-token" and opts["cors_origins"] == ("http://a.example", "https://b.example")
+    assert opts["per_client"] == 2 and opts["max_jobs"] == 20 and opts["data_dir"] == tmp_path and opts["port"] == 8000

@@ -120,8 +120,8 @@ def add_serve_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     s.add_argument("--workers", metavar="N", help="worker processes (default 1 on ≤ 2 CPUs, else CPUs - 1)")
     s.add_argument("--token", metavar="TOKEN",
                    help="require `Authorization: Bearer TOKEN` on every /v1 request (default $GEKIBAN_TOKEN)")
-    s.add_argument("--cors-origin", action="append", default=[], metavar="URL",
-                   help="allow browser calls from this origin (repeatable; default none: CORS closed)")
+    s.add_argument("--cors-origin", action="extend", nargs="+", default=[], metavar="URL",
+                   help="allow browser calls from these origins (one or more, repeatable; default none: CORS closed)")
     s.add_argument("--queue", default="20", metavar="N", help="jobs queued or running at most, in all (default 20)")
     s.add_argument("--per-client", default="4", metavar="N", help="jobs queued or running at most per client (default 4)")
     s.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (default as for compose)")

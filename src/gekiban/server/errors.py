@@ -155,13 +155,15 @@ async def _on_validation(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, "invalid_request", _validation_message(errors), field=_validation_field(errors))
 
 
-async def _on_http(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
     code = _HTTP_CODES.get(status, "error" if status < 500 else "internal_error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     if status == 404 and message == "Not Found":
         message = "no such route: see /docs for the API"
+    elif status == 405:
+        message = f"{request.method} is not allowed on {request.url.path}: see /docs for the API"
     return error_response(status, code, message, headers=getattr(exc, "headers", None))
 
 
