@@ -132,6 +132,11 @@ def main() -> None:
             first = http.post("/v1/tracks", json={"style": "ambient", "duration": 8, "seed": 1}).json()["job"]["id"]
             track_id = wait_done(http, first, 120)["track"]
 
+            idle_lat, idle_status = asyncio.run(load(base, track_id, 1, 5))
+            print("one client alone for 5 s (the floor):  " + ", ".join(
+                f"{g} p50 {pct(idle_lat[g], 50) * 1e3:.1f} ms" for g in ("health", "explain", "list", "track", "mix")
+                if idle_lat.get(g)))
+
             submitted, refused = [], Counter()
             t_jobs = time.monotonic()
             for k in range(args.jobs):

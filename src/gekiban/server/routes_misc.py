@@ -32,11 +32,11 @@ def soundfont_name(explicit: str | None) -> str | None:
 
 
 @router.get("/health", summary="Is the server up")
-def health(request: Request) -> dict[str, Any]:
-    """``{"ok": true, "version": ..., "soundfont": ...}``."""
+async def health(request: Request) -> dict[str, Any]:
+    """``{"ok": true, "version": ..., "soundfont": ...}`` (answered on the event loop: no thread)."""
     state = request.app.state
     if not hasattr(state, "soundfont_name"):
-        state.soundfont_name = soundfont_name(state.soundfont)
+        state.soundfont_name = await run_in_threadpool(soundfont_name, state.soundfont)
     return {"ok": True, "version": package_version(), "soundfont": state.soundfont_name}
 
 
