@@ -15,10 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gekiban.audio.targets import parse_loudness
-from gekiban.bundle.track import Track
 from gekiban.errors import InvalidOptionError
 from gekiban.theory import parse_key, parse_meter
 from gekiban.understand.brief import Brief
@@ -43,6 +42,9 @@ from gekiban.understand.timing import (
     parse_arc,
     parse_section_moods,
 )
+
+if TYPE_CHECKING:  # the Track's module loads the audio stack, which must wait for the prompt's reading
+    from gekiban.bundle.track import Track
 
 __all__ = ["ComposeRequest", "Composed", "Resolved", "compose_to", "resolve_request"]
 

@@ -284,16 +284,10 @@ def _stop(worker: _Worker, *, graceful: bool) -> None:
 # ─── the worker's side ─────────────────────────────────────────────────────────────────────
 
 def warm_up(soundfont: str | None) -> None:
-    """Load what every task needs once: the SoundFont (kept decoded across renders) and the
-    embedding model with the styles' sentences. A failure is logged, not raised: the tasks
-    then report it themselves (a missing SoundFont, say)."""
-    try:
-        from gekiban.audio.synth import find_soundfont, keep_samples, load_font
-
-        keep_samples(True)
-        load_font(find_soundfont(soundfont))
-    except GekibanError as exc:
-        log.warning("worker could not load the SoundFont: %s", exc)
+    """Load what every task needs once: the embedding model with the styles' sentences, then
+    the SoundFont, kept decoded across renders (in this order, as a compose loads them: the
+    other raises the peak memory). A failure is logged, not raised: the tasks then report it
+    themselves (a missing SoundFont, say)."""
     try:
         from gekiban.styles import all_styles
         from gekiban.understand.semantic import warm_up as warm_model
@@ -301,6 +295,13 @@ def warm_up(soundfont: str | None) -> None:
         warm_model(all_styles())
     except GekibanError as exc:
         log.warning("worker could not load the embedding model: %s", exc)
+    try:
+        from gekiban.audio.synth import find_soundfont, keep_samples, load_font
+
+        keep_samples(True)
+        load_font(find_soundfont(soundfont))
+    except GekibanError as exc:
+        log.warning("worker could not load the SoundFont: %s", exc)
 
 
 def portable(exc: BaseException) -> BaseException:
