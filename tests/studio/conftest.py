@@ -116,7 +116,7 @@ def page(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
                                   locale="ja-JP")
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
+    pg.set_default_timeout(20_000)
     pg.console_errors = []
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))

@@ -52,6 +52,7 @@ def composed(page, server, artifacts):
     page.fill("#prompt", PROMPT)
     page.select_option("#style", "ambient")
     page.fill("#duration", "8")
+    page.click("details.more summary")
     page.fill("[name=seed]", "3")
     page.evaluate("""() => {
       window.__progress = [];
@@ -61,6 +62,7 @@ def composed(page, server, artifacts):
     }""")
     page.click("#generate")
     page.wait_for_selector("#job:not([hidden])")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "studio-progress.png"))
     page.wait_for_selector("#job[data-state='done']", timeout=120_000)
     page.wait_for_selector("#track[data-state='ready']", timeout=60_000)
@@ -69,7 +71,7 @@ def composed(page, server, artifacts):
 
 def test_explain_shows_how_the_prompt_is_read(page, artifacts):
     page.fill("#prompt", "heroic battle on a burning city skyline at 150 bpm")
-    page.click("#explain")
+    page.click("#explain-btn")
     table = page.wait_for_selector("[data-testid=explain-table]")
     assert "150 bpm" in table.inner_text()
     assert page.inner_text("#explain tr[data-field=tempo] .source") == "prompt"
@@ -83,6 +85,7 @@ def test_an_api_error_is_shown(page, artifacts):
     message = page.wait_for_selector("[data-testid=error-message]")
     assert "invalid_option" in message.inner_text()
     assert "999" in message.inner_text()
+    assert "invalid" in page.get_attribute("#tempo", "class")  # the field the API named is outlined
     page.screenshot(path=str(artifacts / "studio-error.png"))
     page.fill("#tempo", "")
     page.click("[data-testid=error-message] button")
@@ -167,7 +170,7 @@ def test_the_library_keeps_the_track_across_a_restart(page, server, composed, ar
 
 def test_japanese_prompt_renders(page, artifacts):
     page.fill("#prompt", JAPANESE)
-    page.click("#explain")
+    page.click("#explain-btn")
     page.wait_for_selector("[data-testid=explain-table]")
     assert JAPANESE in page.inner_text("#explain")
     assert page.evaluate(KANJI_DIFFER), "the page's fonts draw no Japanese glyphs (install fonts-noto-cjk)"
@@ -192,5 +195,11 @@ def test_japanese_compose_and_vary(page, artifacts):
     page.click("[data-testid=vary]")
     page.wait_for_function(f"document.querySelector('#track').dataset.trackId !== '{first}'"
                            " && document.querySelector('#track').dataset.state === 'ready'", timeout=180_000)
-    assert page.locator("[data-testid=library-item]").count() >= 2
+    second = page.get_attribute("#track", "data-track-id")
+    page.fill("[data-testid=extend-to]", "0:16")
+    page.click("[data-testid=extend]")
+    page.wait_for_function(f"document.querySelector('#track').dataset.trackId !== '{second}'"
+                           " && document.querySelector('#track').dataset.state === 'ready'", timeout=180_000)
+    assert "extend" in page.inner_text("#track-facts")
+    assert page.locator("[data-testid=library-item]").count() >= 3
     page.screenshot(path=str(artifacts / "studio-japanese-track.png"), full_page=True)

@@ -66,7 +66,7 @@ const generateBtn = $("#generate");
 
 // The ids of the tracks a finished job made (one for most jobs; a list for vary).
 function jobTracks(job) {
-  const t = job.track ?? job.tracks ?? job.result?.tracks ?? job.result?.track;
+  const t = (Array.isArray(job.tracks) && job.tracks.length ? job.tracks : null) ?? job.track ?? job.result?.tracks;
   if (Array.isArray(t)) return t.map((x) => (typeof x === "object" ? x.id : x));
   if (t && typeof t === "object") return [t.id];
   return t ? [t] : [];
@@ -75,6 +75,7 @@ function jobTracks(job) {
 async function follow(job, what) {
   progress.show(job, what);
   generateBtn.disabled = true;
+  document.body.classList.add("busy");
   try {
     const final = await followJob(job.id, (ev) => progress.set(ev));
     progress.end(final);
@@ -92,6 +93,7 @@ async function follow(job, what) {
     showError(err);
   } finally {
     generateBtn.disabled = false;
+    document.body.classList.remove("busy");
   }
 }
 
@@ -112,10 +114,12 @@ const library = new Library($("#library"), { onOpen: openTrack, onError: showErr
 const compose = new ComposePanel($("#compose"), {
   onError: showError,
   onSubmit: async (options) => {
+    compose.clearInvalid();
     try {
       const { job } = await api.compose(options);
       await follow(job, options.prompt ? `“${options.prompt.slice(0, 40)}”` : options.style || "compose");
     } catch (err) {
+      compose.markInvalid(err.field);
       showError(err);
     }
   },

@@ -117,6 +117,7 @@ export class ComposePanel {
       this.showExplain(await api.explain(params));
     } catch (err) {
       this.explainBox.hidden = true;
+      this.markInvalid(err.field);
       this.onError(err);
     }
   }
@@ -142,9 +143,11 @@ export class ComposePanel {
       if (!ev && !v) continue;
       rows.push(el("tr", { "data-field": f },
         el("th", {}, f.replace("_", " ")),
-        el("td", { class: "value" }, v || "—"),
-        el("td", {}, ev ? el("span", { class: `source source-${ev.source}` }, ev.source) : ""),
-        el("td", { class: "why", lang: "ja" }, ev ? ev.text : "")));
+        el("td", {},
+          el("div", { class: "value-line" },
+            el("span", { class: "value" }, v || "—"),
+            ev ? el("span", { class: `source source-${ev.source}` }, ev.source) : null),
+          ev ? el("div", { class: "why", lang: "ja" }, ev.text) : null)));
     }
     const near = (brief.neighbours || []).slice(0, 3)
       .map((n) => `${n.style} ${Number(n.score).toFixed(2)}`).join(" · ");
@@ -156,6 +159,20 @@ export class ComposePanel {
       el("table", { class: "explain-table", "data-testid": "explain-table" }, el("tbody", {}, rows)),
       near ? el("p", { class: "muted" }, `closest styles: ${near}`) : null,
     );
+  }
+
+  /** Outline the control the API named in its error (its `field`), and focus it. */
+  markInvalid(field) {
+    const name = field === "prompt" ? "prompt" : field;
+    const control = name && this.form.elements[name];
+    if (!control || !control.classList) return;
+    control.classList.add("invalid");
+    control.focus();
+    control.addEventListener("input", () => control.classList.remove("invalid"), { once: true });
+  }
+
+  clearInvalid() {
+    this.form.querySelectorAll(".invalid").forEach((c) => c.classList.remove("invalid"));
   }
 
   submit() {

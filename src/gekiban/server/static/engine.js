@@ -49,7 +49,7 @@ export class AudioEngine extends EventTarget {
   /** Current position in seconds (wrapped when looping). */
   get position() {
     if (!this.playing) return this._offset;
-    const t = this.ctx.currentTime - this._startCtx;
+    const t = Math.max(0, this.ctx.currentTime - this._startCtx);
     const d = this.duration;
     if (this.loop && d > 0) return t % d;
     return Math.min(t, d);

@@ -89,8 +89,8 @@ export class PianoRoll {
         ctx.fillStyle = "#262e47";
         ctx.fillRect(KEYS, y(p) + rowH - 1, width - KEYS, 1);
         if (rowH >= 5) {
-          ctx.fillStyle = "#5d6680";
-          ctx.font = "9px system-ui, sans-serif";
+          ctx.fillStyle = "#2a3045";
+          ctx.font = `${Math.min(9, rowH + 2)}px system-ui, sans-serif`;
           ctx.textBaseline = "bottom";
           ctx.fillText(`C${p / 12 - 1}`, 2, y(p) + rowH);
         }

@@ -123,6 +123,13 @@ export class TrackView {
       }
       if (answer?.job) this.onJob(answer.job, `${kind} of “${this.track.title || id}”`);
     } catch (err) {
+      const name = { to: "extend-to", tempo: "edit-tempo", key: "edit-key", mute: "edit-mute", instruments: "edit-lead",
+        intensity: "edit-intensity", count: "vary-count" }[err.field];
+      const control = name && f[name];
+      if (control) {
+        control.classList.add("invalid");
+        control.addEventListener("input", () => control.classList.remove("invalid"), { once: true });
+      }
       this.onError(err);
     }
   }
