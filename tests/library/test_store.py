@@ -232,3 +232,27 @@ def test_a_file_gone_from_disk_is_not_found(lib):
         lib.file(rec.id, "mix")
     with pytest.raises(NotFoundError):
         lib.bundle_dir("../../etc")
+
+
+def test_threads_share_one_library(lib):
+    import threading
+
+    errors = []
+
+    def work(k):
+        try:
+            for i in range(5):
+                rec = add(lib, f"t{k}-{i}", tags=[f"t{k}"])
+                assert lib.get(rec.id) == rec
+                lib.search(q=f"t{k}")
+                lib.create_job("compose", {"k": k}, client=str(k))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and lib.search().total == 20 and lib.count_active() == 20
+    assert all(lib.search(q=f"t{k}").total == 5 for k in range(4))
