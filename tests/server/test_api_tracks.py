@@ -9,7 +9,7 @@ import json
 import zipfile
 
 import pytest
-from api_fixtures import SMALL, api_client, compose_done, error_of, wait_job
+from api_fixtures import SMALL, api_client, compose_done, error_of, midi_bytes, wait_job
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +174,12 @@ def test_patch_and_delete(api):
     assert client.get(f"/v1/tracks/{track_id}").status_code == 404
     assert track_id not in [t["id"] for t in client.get("/v1/tracks", params={"limit": 100}).json()["items"]]
     assert client.delete(f"/v1/tracks/{track_id}").status_code == 404
+
+
+def test_compose_from_an_uploaded_midi_seed(api):
+    client, _, _ = api
+    upload = client.post("/v1/uploads/midi", content=midi_bytes(), headers={"Content-Type": "audio/midi"}).json()["upload"]
+    job = compose_done(client, {**SMALL, "seed": 4, "title": "from a seed", "from_midi": upload})
+    assert job["params"]["from_midi"] == upload  # the id, never a server path
+    record = client.get(f"/v1/tracks/{job['track']}").json()
+    assert record["brief"]["motif"]
