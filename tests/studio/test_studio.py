@@ -163,8 +163,10 @@ def test_the_library_keeps_the_track_across_a_restart(page, server, composed, ar
     page.wait_for_selector("[data-testid=library-list] .empty")
     page.fill("[data-testid=library-search]", "")
     row = page.wait_for_selector(f"[data-testid=library-item][data-id='{composed['id']}']")
-    row.click()
+    row.query_selector("[data-testid=library-play]").click()  # audition: open and play
     page.wait_for_selector(f"#track[data-track-id='{composed['id']}'][data-state='ready']")
+    page.wait_for_function("studio.engine.playing && studio.engine.position > 0.1")
+    page.click("#play")
     page.locator("#library").screenshot(path=str(artifacts / "studio-library.png"))
 
 
@@ -176,6 +178,18 @@ def test_japanese_prompt_renders(page, artifacts):
     assert page.evaluate(KANJI_DIFFER), "the page's fonts draw no Japanese glyphs (install fonts-noto-cjk)"
     page.locator("#compose").screenshot(path=str(artifacts / "studio-japanese.png"))
     page.screenshot(path=str(artifacts / "studio-full.png"), full_page=True)
+
+
+def test_cancel_a_job(page, server):
+    page.fill("#prompt", "a long slow build for cancelling")
+    page.select_option("#style", "ambient")
+    page.fill("#duration", "120")
+    page.click("#generate")
+    page.wait_for_selector("#job[data-state='queued'], #job[data-state='running']")
+    page.click("#cancel")
+    page.wait_for_selector("#job[data-state='cancelled']", timeout=30_000)
+    assert "cancelled" in page.inner_text("#progress-label")
+    assert page.is_enabled("#generate")
 
 
 def test_no_script_errors(page):

@@ -40,7 +40,8 @@ class JobProgress {
     this.set({ stage: job.stage || job.state || "queued", progress: job.progress || 0 });
   }
 
-  set({ stage, progress }) {
+  set({ stage, progress, state }) {
+    if (state) this.root.dataset.state = state;
     const p = Math.max(0, Math.min(1, Number(progress) || 0));
     this.fill.style.width = `${(p * 100).toFixed(1)}%`;
     this.bar.setAttribute("aria-valuenow", String(Math.round(p * 100)));

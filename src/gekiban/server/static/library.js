@@ -57,8 +57,9 @@ export class Library {
       this.list.append(el("li", { class: "empty" }, "No tracks yet — compose one, or loosen the filters."));
     }
     for (const t of this.items) {
-      const meta = [t.style, t.mood, t.key, t.tempo ? `${Math.round(t.tempo)} bpm` : null, t.meter,
-        formatTime(t.duration), t.loopable ? "loop" : null, t.operation && t.operation !== "compose" ? t.operation : null]
+      const made = t.operation && t.operation !== "compose" ? t.operation : null;
+      const meta = [made, t.style, t.mood, t.key, t.tempo ? `${Math.round(t.tempo)} bpm` : null, t.meter,
+        formatTime(t.duration), t.loopable ? "loop" : null]
         .filter(Boolean).join(" · ");
       const row = el("li", { class: "track-row", "data-testid": "library-item", "data-id": t.id, tabindex: "0",
         onclick: () => this.onOpen(t.id, { play: false }),
