@@ -102,7 +102,10 @@ def test_events_of_a_finished_job_end_with_done(api):
         assert events.headers["content-type"].startswith("text/event-stream")
         text = "".join(events.iter_text())
     names = [line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("event: ")]
-    assert names[-1] == "done" and set(names[:-1]) <= {"progress"}
+    assert names[-1] == "done" and set(names[:-1]) == {"progress"}
+    steps = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ")][:-1]
+    assert all(set(e) >= {"stage", "progress"} for e in steps)
+    assert [e["progress"] for e in steps] == sorted(e["progress"] for e in steps)
     final = json.loads([line for line in text.splitlines() if line.startswith("data: ")][-1][6:])
     assert final["state"] == "done" and final["track"] and final["track"] != job["id"]
     # a finished job: one event at once; cancelling it is 409
