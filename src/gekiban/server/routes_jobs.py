@@ -23,7 +23,7 @@ from gekiban.errors import InvalidOptionError
 from gekiban.library.records import check_tags, check_title
 from gekiban.midi import read_midi
 from gekiban.requests import ComposeRequest, resolve_request
-from gekiban.server.errors import ERROR_RESPONSES, bad_option
+from gekiban.server.errors import ERROR_RESPONSES, ErrorBody, bad_option
 from gekiban.server.guard import client_of
 from gekiban.server.routes_misc import MAX_PROMPT, upload_file
 from gekiban.understand.options import parse_duration
@@ -39,11 +39,10 @@ KEEPALIVE_S = 15.0
 FINAL_STATES = ("done", "failed", "cancelled")
 
 _QUEUE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES, 429: {"model": ERROR_RESPONSES[400]["model"], "description": "the queue is full, or this "
+    **ERROR_RESPONSES, 429: {"model": ErrorBody, "description": "the queue is full, or this "
                              "client has too many jobs (Retry-After says when to try again)"}}
 router = APIRouter(prefix="/v1", tags=["jobs"], responses=_QUEUE_RESPONSES)
 
-_Num = StrictInt | float
 _TextOrNum = StrictStr | StrictInt | float
 
 
@@ -207,7 +206,7 @@ def get_job(request: Request, job_id: str) -> dict[str, Any]:
 
 
 @router.delete("/jobs/{job_id}", summary="Cancel a job (409 when it has finished)",
-               responses={409: {"model": ERROR_RESPONSES[400]["model"], "description": "the job has finished"}})
+               responses={409: {"model": ErrorBody, "description": "the job has finished"}})
 def cancel_job(request: Request, job_id: str) -> dict[str, Any]:
     """Cancel a queued or running job; answers ``{"job": ...}`` as it is now."""
     queue = request.app.state.queue
