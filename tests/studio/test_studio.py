@@ -76,6 +76,11 @@ def test_explain_shows_how_the_prompt_is_read(page, artifacts):
     assert "150 bpm" in table.inner_text()
     assert page.inner_text("#explain tr[data-field=tempo] .source") == "prompt"
     page.screenshot(path=str(artifacts / "studio-explain.png"))
+    # The mood control adds its word to the prompt: the reading follows it.
+    page.select_option("#mood", "tense")
+    page.click("#explain-btn")
+    page.wait_for_function("document.querySelector('#explain tr[data-field=mood] .value')?.textContent === 'tense'")
+    page.select_option("#mood", "")
 
 
 def test_an_api_error_is_shown(page, artifacts):

@@ -15,8 +15,9 @@ export const EXAMPLES = [
   "a sad waltz for a ballroom",
 ];
 
-// Mood words the prompt reader knows (gekiban/understand/moods.py); a chosen one is added to the
-// prompt, where it sets the brief's mood exactly as if the user had written it.
+// Mood words the prompt reader knows (gekiban/understand/moods.py). A chosen one opens the prompt
+// as sent: the reader takes the first mood word it meets, so it sets the brief's mood as if the
+// user had written it first (Explain shows the result).
 export const MOODS = ["calm", "sad", "tense", "mysterious", "dark", "happy", "hopeful", "romantic", "epic", "intense"];
 
 const ARCS = ["calm>build>climax>resolve", "intro>build>climax>outro", "calm>tense>climax", "build>peak>release",
@@ -80,12 +81,12 @@ export class ComposePanel {
     }
   }
 
-  /** The prompt as sent: the text plus the chosen mood word. */
+  /** The prompt as sent: the chosen mood word, then the text. */
   promptText() {
     const text = this.prompt.value.trim();
     const mood = this.form.elements.mood.value;
     if (!mood) return text;
-    return text ? `${text}, ${mood}` : mood;
+    return text ? `${mood}, ${text}` : mood;
   }
 
   /** The compose options of docs/server.md from the form (empty fields left out). */

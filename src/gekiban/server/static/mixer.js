@@ -21,6 +21,13 @@ export class Mixer {
     this.status.textContent = text;
   }
 
+  /** For a long track: a button that loads its stems. */
+  offerStems(count, load) {
+    const button = el("button", { type: "button", class: "secondary small", "data-testid": "load-stems",
+      onclick: () => { button.remove(); load(); } }, `Load ${count} stems`);
+    this.status.replaceChildren("This track is long: its stems load when you ask. ", button);
+  }
+
   syncSource() {
     this.sourceMix.checked = this.engine.source === "mix";
     this.sourceStems.checked = this.engine.source === "stems";

@@ -5,6 +5,10 @@
 import { api, fetchBytes, urls } from "./api.js";
 import { formatTime } from "./util.js";
 
+// Longer tracks load their stems only when asked: decoded float stems of a 10-minute cue take
+// about 200 MB each in the browser.
+const AUTO_STEMS_S = 240;
+
 export class TrackView {
   constructor(root, { engine, player, mixer, roll, onJob, onError }) {
     this.root = root;
@@ -39,7 +43,11 @@ export class TrackView {
     if (abort.signal.aborted) return;
     this.engine.setMix(mix);
     this.root.dataset.state = "ready";
-    this.loadStems(track, abort.signal); // in the background: the mix plays meanwhile
+    if ((track.duration || 0) <= AUTO_STEMS_S) {
+      this.loadStems(track, abort.signal); // in the background: the mix plays meanwhile
+    } else {
+      this.mixer.offerStems(track.files?.stems?.length || 0, () => this.loadStems(track, abort.signal));
+    }
   }
 
   async loadStems(track, signal) {
