@@ -45,6 +45,14 @@ KANJI_DIFFER = """() => {
 }"""
 
 
+def ensure_playing(page):
+    """Play from the start (the cue is short: an earlier test's playback may have ended)."""
+    page.evaluate("studio.engine.seek(0)")
+    if not page.evaluate("studio.engine.playing"):
+        page.click("#play")
+    page.wait_for_function("studio.engine.playing && studio.engine._sources.length > 0")
+
+
 @pytest.fixture(scope="module")
 def composed(page, server, artifacts):
     """Compose through the studio: the prompt, duration 8, style ambient; returns the track id
@@ -116,6 +124,7 @@ def test_play_advances_the_audio_clock(page, composed):
 
 def test_mute_a_stem(page, composed, artifacts):
     page.wait_for_selector("#track[data-stems='ready']", timeout=60_000)
+    ensure_playing(page)
     strips = page.locator("[data-testid=stem-strip]")
     assert strips.count() >= 2
     strips.first.locator("[data-testid=stem-mute]").click()
@@ -130,6 +139,7 @@ def test_mute_a_stem(page, composed, artifacts):
 
 
 def test_loop_toggle(page, composed):
+    ensure_playing(page)
     page.click("#loop-toggle")
     assert page.get_attribute("#loop-toggle", "aria-pressed") == "true"
     assert page.evaluate("studio.engine.loop && studio.engine._sources.every(s => s.loop)")
