@@ -117,6 +117,20 @@ def test_a_failed_insert_puts_the_folder_back(lib, monkeypatch):
     assert staged.is_dir() and list(lib.tracks_dir.iterdir()) == []
 
 
+def test_a_jobs_tracks_and_its_end_are_one_transaction(lib):
+    job = lib.create_job("vary", {"count": 2}, client="c")
+    staged = [fake_bundle(lib.new_staging(f"v{i}")) for i in (1, 2)]
+    records = lib.add_all(staged, operation="vary", parent=None, job=job.id)
+    done = lib.get_job(job.id)
+    assert done.state == "done" and list(done.tracks) == [r.id for r in records]
+    assert lib.search().total == 2 and all(not s.exists() for s in staged)
+    # an unknown job: nothing is kept, both folders are back in staging
+    again = [fake_bundle(lib.new_staging(f"w{i}")) for i in (1, 2)]
+    with pytest.raises(NotFoundError, match="no job"):
+        lib.add_all(again, job="j00000000000")
+    assert all(s.is_dir() for s in again) and lib.search().total == 2
+
+
 def test_get_unknown_and_missing_tracks(lib, tmp_path):
     with pytest.raises(NotFoundError, match="no track"):
         lib.get("000000000000")

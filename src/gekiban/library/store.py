@@ -16,11 +16,13 @@ import re
 import secrets
 import shutil
 import sqlite3
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
-from gekiban.errors import BundleError, InvalidOptionError, NotFoundError, OutputError
+from gekiban.errors import InvalidOptionError, NotFoundError, OutputError
 from gekiban.library.db import Database, now
+from gekiban.library.facts import bundle_facts, default_title, style_names
 from gekiban.library.jobs import JobTable
 from gekiban.library.records import (
     OPERATIONS,
@@ -114,53 +116,77 @@ class Library(JobTable):
 
     def add(self, staged: str | os.PathLike[str], *, title: str | None = None, tags: Any = (),
             parent: str | None = None, operation: str = "compose") -> TrackRecord:
-        """Move a finished bundle into the library and record it.
+        """Move a finished bundle into the library and record it (:meth:`add_all` of one)."""
+        return self.add_all([staged], title=title, tags=tags, parent=parent, operation=operation)[0]
+
+    def add_all(self, staged: Sequence[str | os.PathLike[str]], *, title: str | None = None, tags: Any = (),
+                parent: str | None = None, operation: str = "compose", job: str | None = None) -> list[TrackRecord]:
+        """Move finished bundles into the library and record them, and mark ``job`` done with
+        them, all or nothing: each folder moves in with one rename, then one transaction
+        inserts every row and finishes the job (a failure moves the folders back).
 
         Parameters
         ----------
         staged
-            A bundle folder inside ``staging/`` (its ``track.json`` gives the record's facts).
+            Bundle folders inside ``staging/`` (each one's ``track.json`` gives its facts).
         title, tags
             As :meth:`update` checks them; the title defaults to the prompt, else the style.
         parent
-            The id of the track this one was made from.
+            The id of the track these were made from.
         operation
             compose, extend, edit, vary or loop.
+        job
+            The job that made them: set ``done`` with their ids in the same transaction, so a
+            crash cannot leave the tracks listed and the job to run again.
 
         Raises
         ------
         InvalidOptionError
             For a bad title, tags or operation, or a folder outside ``staging/``.
         BundleError
-            If the folder holds no readable bundle or its files are not all there.
+            If a folder holds no readable bundle or its files are not all there.
+        NotFoundError
+            If ``job`` does not exist.
         """
-        folder = Path(staged).absolute()
-        if not folder.is_relative_to(self.staging_dir) or folder == self.staging_dir:
-            raise InvalidOptionError(f"{str(staged)!r} is not a folder in the library's staging area")
+        folders = [Path(f).absolute() for f in staged]
+        for folder, given in zip(folders, staged):
+            if not folder.is_relative_to(self.staging_dir) or folder == self.staging_dir:
+                raise InvalidOptionError(f"{str(given)!r} is not a folder in the library's staging area")
         if operation not in OPERATIONS:
             raise InvalidOptionError(f"unknown operation {operation!r}: use one of {', '.join(OPERATIONS)}")
         tags = check_tags(tags)
-        facts = _bundle_facts(folder)
-        facts["title"] = check_title(title) if title is not None else _default_title(facts)
+        all_facts = [bundle_facts(folder) for folder in folders]
+        for facts in all_facts:
+            facts["title"] = check_title(title) if title is not None else default_title(facts)
+        moved: list[tuple[Path, Path]] = []
         with self._db.lock:
-            track_id = self._new_track_id()
-            target = self.tracks_dir / track_id
-            os.rename(folder, target)
             try:
+                ids = []
+                for folder in folders:
+                    ids.append(self._new_track_id())
+                    os.rename(folder, self.tracks_dir / ids[-1])
+                    moved.append((folder, self.tracks_dir / ids[-1]))
                 with self._db.transaction() as conn:
-                    conn.execute(
-                        "INSERT INTO tracks (id, title, prompt, style, style_names, mood, tempo, key, meter, duration, "
-                        "loopable, tags, created, parent, operation, seed, brief, sections, files) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (track_id, facts["title"], facts["prompt"], facts["style"], _style_names(facts["style"]),
-                         facts["mood"], facts["tempo"], facts["key"], facts["meter"], facts["duration"],
-                         int(facts["loopable"]), json.dumps(list(tags), ensure_ascii=False), now(), parent, operation,
-                         facts["seed"], json.dumps(facts["brief"], ensure_ascii=False),
-                         json.dumps(facts["sections"], ensure_ascii=False), json.dumps(facts["files"])))
+                    for track_id, facts in zip(ids, all_facts):
+                        conn.execute(
+                            "INSERT INTO tracks (id, title, prompt, style, style_names, mood, tempo, key, meter, "
+                            "duration, loopable, tags, created, parent, operation, seed, brief, sections, files) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (track_id, facts["title"], facts["prompt"], facts["style"], style_names(facts["style"]),
+                             facts["mood"], facts["tempo"], facts["key"], facts["meter"], facts["duration"],
+                             int(facts["loopable"]), json.dumps(list(tags), ensure_ascii=False), now(), parent,
+                             operation, facts["seed"], json.dumps(facts["brief"], ensure_ascii=False),
+                             json.dumps(facts["sections"], ensure_ascii=False), json.dumps(facts["files"])))
+                    if job is not None:
+                        done = conn.execute("UPDATE jobs SET state = 'done', stage = 'done', progress = 1.0, "
+                                            "tracks = ?, finished = ? WHERE id = ?", (json.dumps(ids), now(), job))
+                        if done.rowcount == 0:
+                            raise NotFoundError(f"no job {job!r}")
             except BaseException:
-                os.rename(target, folder)
+                for folder, target in reversed(moved):
+                    os.rename(target, folder)
                 raise
-        return self.get(track_id)
+        return [self.get(track_id) for track_id in ids]
 
     def _new_track_id(self) -> str:
         while True:
@@ -340,53 +366,6 @@ def _remove(entry: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
     else:
         entry.unlink(missing_ok=True)
-
-
-def _style_names(spec: str) -> str:
-    """``"orchestral-battle:0.6+heroic:0.4"`` → ``"+orchestral-battle+heroic+"`` (for the filter)."""
-    names = []
-    for part in spec.split("+"):
-        head, sep, tail = part.strip().rpartition(":")
-        names.append((head if sep and tail.replace(".", "", 1).isdigit() else part.strip()).casefold())
-    return "+" + "+".join(names) + "+"
-
-
-def _default_title(facts: dict[str, Any]) -> str:
-    text = " ".join(str(facts["prompt"]).split())[:200] or facts["style"][:200]
-    return text or "untitled"
-
-
-def _bundle_facts(folder: Path) -> dict[str, Any]:
-    """What a record keeps of the bundle in ``folder`` (its track.json), with every file it
-    lists checked to lie in the folder and exist.
-
-    Raises
-    ------
-    BundleError
-        If there is no readable track.json or a listed file is missing or outside the folder.
-    """
-    try:
-        meta = json.loads((folder / "track.json").read_text(encoding="utf-8"))
-        brief, listed = meta["brief"], meta["files"]
-        files = {"mix": str(listed["mix"]), "midi": str(listed["midi"]), "json": "track.json",
-                 "stems": [str(s) for s in listed.get("stems", [])]}
-        facts = {
-            "prompt": str(meta.get("prompt", "")), "seed": meta.get("seed"), "style": str(brief["style"]),
-            "mood": str(brief.get("mood", "")), "tempo": float(brief["tempo"]), "key": str(brief["key"]),
-            "meter": str(brief["meter"]), "duration": float(brief["duration"]), "loopable": bool(brief.get("loop")),
-            "brief": meta.get("request", {}), "files": files,
-            "sections": [{"name": str(s["name"]), "start": float(s["start"]), "end": float(s["end"])}
-                         for s in meta.get("sections", [])],
-        }
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise BundleError(f"{str(folder)!r} holds no readable gekiban bundle ({type(exc).__name__}: {exc})") from None
-    for rel in [files["mix"], files["midi"], "track.json", *files["stems"]]:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not (folder / pure).is_file():
-            raise BundleError(f"the bundle in {str(folder)!r} lists {rel!r}, which is not a file inside it")
-    if not isinstance(facts["seed"], int) or isinstance(facts["seed"], bool):
-        facts["seed"] = None
-    return facts
 
 
 def _record(row: sqlite3.Row) -> TrackRecord:

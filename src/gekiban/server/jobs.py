@@ -213,12 +213,10 @@ class JobQueue:
         job = self.library.get_job(job_id)
         title = job.params.get("title") if job.kind == "compose" else None
         tags = job.params.get("tags") or () if job.kind == "compose" else ()
-        try:
-            ids = [self.library.add(folder, title=title, tags=tags, parent=job.parent, operation=job.kind).id
-                   for folder in folders]
+        try:  # the tracks and the job's end in one transaction: a crash cannot list them and re-run the job
+            self.library.add_all(folders, title=title, tags=tags, parent=job.parent, operation=job.kind, job=job_id)
         except GekibanError as exc:
             return f"the finished bundle could not be added to the library: {exc}"
-        self.library.update_job(job_id, state="done", stage="done", progress=1.0, tracks=ids, finished=now())
         return None
 
     def _fail(self, job_id: str, message: str) -> None:
