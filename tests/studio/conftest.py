@@ -1,6 +1,6 @@
 """Fixtures of the studio's browser tests: a real ``gekiban serve`` on a free loopback port with
-a temporary data folder (one per test module, restartable on the same folder), and Debian's
-Chromium driven headless by Playwright (never a downloaded browser)."""
+a temporary data folder (one per test module, restartable on the same folder, with or without
+``--token``), and Debian's Chromium driven headless by Playwright (never a downloaded browser)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,11 +33,13 @@ def free_port() -> int:
 
 
 class Server:
-    """``gekiban serve`` as a subprocess on 127.0.0.1; ``restart()`` keeps the data folder."""
+    """``gekiban serve`` as a subprocess on 127.0.0.1 (with ``--token`` when given one);
+    ``restart()`` keeps the data folder."""
 
-    def __init__(self, data: Path, log: Path):
+    def __init__(self, data: Path, log: Path, token: str | None = None):
         self.data = data
         self.log = log
+        self.token = token
         self.proc: subprocess.Popen | None = None
         self.port = 0
 
@@ -43,21 +47,31 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def get(self, path: str) -> tuple[int, Any]:
+        """GET an API path (with the token, if any): the status and the JSON answer."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.url + path, headers=headers), timeout=5) as res:
+                return res.status, json.load(res)
+        except urllib.error.HTTPError as err:
+            return err.code, json.load(err)
+
     def start(self, timeout: float = 90.0) -> None:
         self.port = self.port or free_port()  # a restart listens on the same port
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        token = ["--token", self.token] if self.token else []
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([sys.executable, "-m", "gekiban", "serve", "--host", "127.0.0.1",
-                                          "--port", str(self.port), "--data", str(self.data), "--workers", "1"],
-                                         stdout=log, stderr=subprocess.STDOUT, env=env)
+                                          "--port", str(self.port), "--data", str(self.data), "--workers", "1",
+                                          *token], stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gekiban serve exited with {self.proc.returncode}:\n{self.tail()}")
             try:
-                with urllib.request.urlopen(self.url + "/v1/health", timeout=2) as res:
-                    if json.load(res).get("ok"):
-                        return
+                status, health = self.get("/v1/health")
+                if status == 200 and health.get("ok"):
+                    return
             except OSError:
                 pass
             time.sleep(0.2)
@@ -87,9 +101,10 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(request, tmp_path_factory):
+    """The module's server; a module that sets ``TOKEN`` gets one started with ``--token TOKEN``."""
     folder = tmp_path_factory.mktemp("studio")
-    srv = Server(folder / "data", folder / "server.log")
+    srv = Server(folder / "data", folder / "server.log", token=getattr(request.module, "TOKEN", None))
     srv.start()
     try:
         yield srv
@@ -112,7 +127,8 @@ def browser():
 
 @pytest.fixture(scope="module")
 def page(browser, server):
-    """One page for the module (the tests follow one track through the studio)."""
+    """One page for the module (the tests follow one track through the studio). It is ready to
+    use, except with a token: then the studio waits for the module's tests to enter it."""
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True,
                                   locale="ja-JP")
     pg = context.new_page()
@@ -121,7 +137,8 @@ def page(browser, server):
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.goto(server.url + "/")
-    pg.wait_for_selector("body[data-ready='true']")
+    if not server.token:
+        pg.wait_for_selector("body[data-ready='true']")
     try:
         yield pg
     finally:

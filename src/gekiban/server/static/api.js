@@ -1,5 +1,9 @@
 // The HTTP API of docs/server.md, as small async functions. Every failure becomes an ApiError
 // carrying the server's {"error": {"code", "message", "field"}} so the page can show it.
+//
+// Every request goes through authFetch: a server started with --token answers 401 without
+// `Authorization: Bearer TOKEN`, so the token (kept in localStorage) rides on every fetch, and a
+// 401 asks the page for the token (setTokenPrompt) and tries again with it.
 
 export class ApiError extends Error {
   constructor(status, code, message, field = null) {
@@ -10,29 +14,69 @@ export class ApiError extends Error {
   }
 }
 
+const TOKEN_KEY = "gekiban.token";
+let tokenPrompt = null; // async ({rejected}) => token, set by the page
+let asking = null;      // the prompt now open: every request refused meanwhile waits on it
+
+/** The page's way of asking the user for the token; without one a 401 is an ordinary error. */
+export function setTokenPrompt(prompt) {
+  tokenPrompt = prompt;
+}
+
+/** Whether requests carry a token (then downloads go through authFetch too). */
+export function hasToken() {
+  return Boolean(localStorage.getItem(TOKEN_KEY));
+}
+
+function askToken(rejected) {
+  if (!asking) {
+    asking = tokenPrompt({ rejected }).then((token) => {
+      localStorage.setItem(TOKEN_KEY, token);
+      asking = null;
+    });
+  }
+  return asking;
+}
+
+/** fetch() with the bearer token; on 401 it asks for the token and tries again. */
+export async function authFetch(url, init = {}) {
+  for (;;) {
+    const token = localStorage.getItem(TOKEN_KEY);
+    const headers = new Headers(init.headers);
+    if (token) headers.set("Authorization", `Bearer ${token}`);
+    let res;
+    try {
+      res = await fetch(url, { ...init, headers });
+    } catch (err) {
+      if (err.name === "AbortError") throw err;
+      throw new ApiError(0, "network", `the server did not answer (${err.message})`);
+    }
+    if (res.status !== 401 || !tokenPrompt) return res;
+    if (localStorage.getItem(TOKEN_KEY) !== token) continue; // a new token came meanwhile: try it
+    await askToken(Boolean(token));
+  }
+}
+
+// An ApiError from a failed response: the API's JSON error, else the method, address and status.
+async function failure(res, what) {
+  let e = null;
+  try { e = (await res.json()).error; } catch { /* not JSON */ }
+  if (e) return new ApiError(res.status, e.code || "error", e.message || res.statusText, e.field || null);
+  // Not the API's JSON (a proxy, a server that is not gekiban): say what was asked and the status.
+  return new ApiError(res.status, "http_" + res.status, `${what}: ${res.status} ${res.statusText}`.trim());
+}
+
 async function request(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  let res;
-  try {
-    res = await fetch(path, init);
-  } catch (err) {
-    throw new ApiError(0, "network", `the server did not answer (${err.message})`);
-  }
+  const res = await authFetch(path, init);
+  if (!res.ok) throw await failure(res, `${method} ${path}`);
   if (res.status === 204) return null;
   const text = await res.text();
-  let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch { /* not JSON: handled below */ }
-  if (!res.ok) {
-    const e = data && data.error;
-    if (e) throw new ApiError(res.status, e.code || "error", e.message || res.statusText, e.field || null);
-    // Not the API's JSON (a proxy, a server that is not gekiban): say what was asked and the status.
-    throw new ApiError(res.status, "http_" + res.status, `${method} ${path}: ${res.status} ${res.statusText}`.trim());
-  }
-  return data;
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
 }
 
 function query(params) {
@@ -76,51 +120,95 @@ export const urls = {
 
 /** Fetch a file as an ArrayBuffer, with API errors turned into ApiError. */
 export async function fetchBytes(url, signal) {
-  const res = await fetch(url, { signal });
-  if (!res.ok) {
-    let e = null;
-    try { e = (await res.json()).error; } catch { /* not JSON */ }
-    throw new ApiError(res.status, e ? e.code : "http_" + res.status, e ? e.message : `${url}: ${res.statusText}`);
-  }
+  const res = await authFetch(url, { signal });
+  if (!res.ok) throw await failure(res, url);
   return res.arrayBuffer();
+}
+
+/** The file name in a Content-Disposition header (filename*=UTF-8'' or filename=), else null. */
+function dispositionName(header) {
+  if (!header) return null;
+  const star = header.match(/filename\*\s*=\s*UTF-8''([^;]+)/i);
+  if (star) { try { return decodeURIComponent(star[1].trim()); } catch { /* malformed: try filename= */ } }
+  const plain = header.match(/filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i);
+  return plain ? (plain[1] ?? plain[2]).trim() : null;
+}
+
+/** Download a file through authFetch: the blob is saved from an object URL, named as the server
+ *  says (Content-Disposition), else `name`. */
+export async function download(url, name) {
+  const res = await authFetch(url);
+  if (!res.ok) throw await failure(res, url);
+  const blob = await res.blob();
+  const href = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement("a"), {
+    href, download: dispositionName(res.headers.get("Content-Disposition")) || name,
+  });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60_000);
 }
 
 const TERMINAL = new Set(["done", "failed", "cancelled"]);
 
+/** Server-sent events from a streamed fetch body: calls onEvent(name, data) per event. */
+async function readEvents(res, onEvent) {
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value.replace(/\r\n?/g, "\n");
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let name = "message";
+      const data = [];
+      for (const line of block.split("\n")) {
+        if (line.startsWith(":")) continue; // a comment: the keep-alive
+        const colon = line.indexOf(":");
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+        if (field === "event") name = text;
+        else if (field === "data") data.push(text);
+      }
+      if (data.length) {
+        let parsed = {};
+        try { parsed = JSON.parse(data.join("\n")); } catch { /* not JSON: no fields */ }
+        onEvent(name, parsed);
+      }
+    }
+  }
+}
+
 /**
- * Follow a job to its end: server-sent events from /v1/jobs/{id}/events feed onProgress
- * ({stage, progress}); resolves with the final job record (GET /v1/jobs/{id}). If the event
- * stream breaks, it falls back to polling the job every second.
+ * Follow a job to its end: the server-sent events of /v1/jobs/{id}/events, read from a fetch
+ * (EventSource cannot send the token), feed onProgress ({stage, progress}); resolves with the
+ * final job record (the final event's data). If the stream ends without that event, it polls
+ * GET /v1/jobs/{id} every second instead.
  */
-export function followJob(jobId, onProgress) {
-  return new Promise((resolve, reject) => {
-    let finished = false;
-    let poller = null;
-    const source = new EventSource(`/v1/jobs/${enc(jobId)}/events`);
-    const finish = async () => {
-      if (finished) return;
-      finished = true;
-      source.close();
-      if (poller) clearInterval(poller);
-      try { resolve(await api.job(jobId)); } catch (err) { reject(err); }
-    };
-    const parse = (ev) => { try { return JSON.parse(ev.data); } catch { return {}; } };
-    source.addEventListener("progress", (ev) => onProgress(parse(ev)));
-    for (const name of TERMINAL) source.addEventListener(name, finish);
-    source.onerror = () => {
-      if (finished || poller) return;
-      source.close();
-      // The stream closed without a final event (proxy, restart): ask the job itself.
-      poller = setInterval(async () => {
-        try {
-          const job = await api.job(jobId);
-          onProgress({ stage: job.stage, progress: job.progress });
-          if (TERMINAL.has(job.state)) finish();
-        } catch (err) {
-          clearInterval(poller);
-          if (!finished) { finished = true; reject(err); }
-        }
-      }, 1000);
-    };
-  });
+export async function followJob(jobId, onProgress) {
+  let final = null;
+  const stream = new AbortController();
+  try {
+    const res = await authFetch(`/v1/jobs/${enc(jobId)}/events`,
+      { headers: { Accept: "text/event-stream" }, signal: stream.signal });
+    if (res.ok && res.body) {
+      await readEvents(res, (name, data) => {
+        if (name === "progress") onProgress(data);
+        else if (TERMINAL.has(name)) { final = data; stream.abort(); }
+      });
+    }
+  } catch {
+    // The stream broke (or was closed after the final event): the job itself says the rest.
+  }
+  if (final?.state) return final;
+  for (;;) {
+    const job = await api.job(jobId);
+    if (TERMINAL.has(job.state)) return job;
+    onProgress({ stage: job.stage, progress: job.progress });
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

@@ -1,7 +1,7 @@
-// The studio's entry point: builds the panels, follows jobs (progress bar fed by the job's
-// server-sent events, cancel), and opens finished tracks.
+// The studio's entry point: builds the panels, asks for the token when the server needs one,
+// follows jobs (progress bar fed by the job's server-sent events, cancel), and opens finished tracks.
 
-import { api, followJob } from "./api.js";
+import { api, followJob, setTokenPrompt } from "./api.js";
 import { AudioEngine } from "./engine.js";
 import { Player } from "./player.js";
 import { Mixer } from "./mixer.js";
@@ -10,8 +10,12 @@ import { Library } from "./library.js";
 import { ComposePanel } from "./compose.js";
 import { TrackView } from "./track.js";
 import { Messages } from "./messages.js";
+import { TokenDialog } from "./token.js";
 
 const $ = (s) => document.querySelector(s);
+
+const tokenDialog = new TokenDialog($("#token-dialog"));
+setTokenPrompt((state) => tokenDialog.ask(state));
 
 const messages = new Messages($("#messages"));
 const showError = (err) => messages.error(err);
@@ -111,7 +115,17 @@ async function openTrack(id, { play = false } = {}) {
 }
 
 const trackView = new TrackView($("#track"), { engine, player, mixer, roll, onJob: follow, onError: showError });
-const library = new Library($("#library"), { onOpen: openTrack, onError: showError });
+const library = new Library($("#library"), {
+  onOpen: openTrack,
+  onError: showError,
+  onChange: (track) => trackView.update(track),
+  onDelete: (id) => {
+    if (trackView.track?.id !== id) return;
+    trackView.close();
+    $("#track-empty").hidden = false;
+    history.replaceState(null, "", location.pathname);
+  },
+});
 const compose = new ComposePanel($("#compose"), {
   onError: showError,
   onSubmit: async (options) => {

@@ -2,7 +2,7 @@
 // into the engine), its notes (piano roll, section markers), downloads, and the extend / edit /
 // vary / loop actions, which post a new job for app.js to follow.
 
-import { api, fetchBytes, urls } from "./api.js";
+import { api, download, fetchBytes, hasToken, urls } from "./api.js";
 import { formatTime } from "./util.js";
 
 // Longer tracks load their stems only when asked: decoded float stems of a 10-minute cue take
@@ -22,6 +22,13 @@ export class TrackView {
     this._abort = null;
     this.actions = root.querySelector("#actions");
     this.actions.addEventListener("submit", (ev) => { ev.preventDefault(); this.act(ev.submitter?.value); });
+    // With a token a plain link cannot send it: the file is fetched and saved from an object URL.
+    root.querySelector(".downloads").addEventListener("click", (ev) => {
+      const link = ev.target.closest("a[href]");
+      if (!link || !hasToken()) return;
+      ev.preventDefault();
+      download(link.href, link.download).catch(onError);
+    });
   }
 
   /** Open a track: record, notes and audio. Resolves once the mix can play. */
@@ -48,6 +55,22 @@ export class TrackView {
     } else {
       this.mixer.offerStems(track.files?.stems?.length || 0, () => this.loadStems(track, abort.signal));
     }
+  }
+
+  /** A new record of the open track (retitled or retagged in the library). */
+  update(track) {
+    if (this.track?.id !== track.id) return;
+    this.track = track;
+    this.renderInfo(track);
+  }
+
+  /** Close the track (it was deleted). */
+  close() {
+    if (this._abort) this._abort.abort();
+    this.engine.clear();
+    this.track = null;
+    this.root.hidden = true;
+    for (const key of ["trackId", "state", "stems"]) delete this.root.dataset[key];
   }
 
   async loadStems(track, signal) {
