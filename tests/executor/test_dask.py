@@ -1,0 +1,182 @@
+"""The Dask executor on a real cluster: a scheduler and two workers started as processes on
+loopback (``python -m distributed.cli.dask_scheduler`` / ``dask_worker --nthreads 1``), tiny
+composes (6 s of ambient) on both workers with their progress, a task error carried back,
+cancels, an unreachable scheduler, and the server's jobs run on the cluster."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from gekiban.errors import CancelledError, InvalidOptionError, RenderError
+from gekiban.executor import LocalExecutor, Task, make_executor
+
+TINY = {"duration": 6, "style": "ambient", "seed": 3}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    """A Dask scheduler and ``n`` single-thread workers on loopback, as processes."""
+
+    def __init__(self, workers: int, log_dir: Path) -> None:
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.procs: list[subprocess.Popen[bytes]] = []
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self._start(log_dir / "scheduler.log", env, "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+                    "--port", str(self.port), "--no-dashboard")
+        for n in range(workers):
+            self._start(log_dir / f"worker-{n}.log", env, "distributed.cli.dask_worker", self.address,
+                        "--nworkers", "1", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard",
+                        "--name", f"w{n}", "--local-directory", str(log_dir / f"w{n}"))
+        self.wait_for(workers)
+
+    def _start(self, log: Path, env: dict[str, str], module: str, *args: str) -> None:
+        with open(log, "wb") as out:
+            self.procs.append(subprocess.Popen([sys.executable, "-m", module, *args], stdout=out,
+                                               stderr=subprocess.STDOUT, env=env))
+
+    def wait_for(self, workers: int, timeout: float = 90) -> None:
+        from distributed import Client
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with Client(self.address, timeout=5, set_as_default=False) as client:
+                    client.wait_for_workers(workers, timeout=max(1.0, deadline - time.monotonic()))
+                return
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in self.procs):
+                    self.stop()
+                    raise
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):  # workers first, then the scheduler
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = Cluster(2, tmp_path_factory.mktemp("dask"))
+    yield c
+    c.stop()
+
+
+@pytest.fixture(scope="module")
+def executor(cluster):
+    ex = make_executor(scheduler=cluster.address)
+    yield ex
+    ex.close()
+
+
+def task(tmp_path: Path, name: str, params=TINY) -> Task:
+    folder = tmp_path / name
+    folder.mkdir()
+    return Task(id=name, kind="compose", params=params, folder=str(folder))
+
+
+def test_a_compose_runs_on_each_warm_worker_with_its_progress(executor, tmp_path):
+    assert executor.workers == 2
+    stages: dict[str, list[tuple[str, float]]] = {"a": [], "b": []}
+    handles = [executor.submit(task(tmp_path, n, dict(TINY, seed=i)),
+                               on_progress=lambda s, f, n=n: stages[n].append((s, f)))
+               for i, n in enumerate(("a", "b"))]
+    for name, handle in zip(("a", "b"), handles):
+        assert handle.result(timeout=180) == [str(tmp_path / name)] and handle.done()
+        meta = json.loads((tmp_path / name / "track.json").read_text())
+        assert meta["brief"]["style"] == "ambient" and (tmp_path / name / "mix.wav").is_file()
+        names = [s for s, _ in stages[name]]
+        assert names[0] == "understanding the prompt" and "rendering" in names and names[-1] == "saving"
+        assert all(0.0 <= f <= 1.0 for _, f in stages[name])
+    assert len({h.worker for h in handles}) == 2  # one on each worker
+    # a bad task fails with its own error, its field kept
+    with pytest.raises(InvalidOptionError, match="999") as info:
+        executor.submit(task(tmp_path, "bad", {"tempo": "999"})).result(timeout=60)
+    assert info.value.field == "tempo"
+
+
+def test_an_unreachable_scheduler_is_a_clear_error():
+    port = free_port()
+    started = time.monotonic()
+    with pytest.raises(RenderError, match=f"tcp://127.0.0.1:{port}"):
+        make_executor(scheduler=f"127.0.0.1:{port}")
+    assert time.monotonic() - started < 20
+    with pytest.raises(InvalidOptionError, match="tcp://HOST:PORT"):
+        make_executor(scheduler="http://127.0.0.1")
+
+
+def test_without_a_scheduler_it_is_local():
+    ex = make_executor(workers=1)
+    try:
+        assert isinstance(ex, LocalExecutor) and ex.workers == 1
+    finally:
+        ex.close()
+
+
+@pytest.mark.slow
+def test_cancel_a_waiting_and_a_running_task(executor, tmp_path):
+    rendering = threading.Event()
+    long = dict(TINY, duration=40)
+    running = [executor.submit(task(tmp_path, f"run{i}", long),
+                               on_progress=lambda s, f: s == "rendering" and rendering.set()) for i in range(2)]
+    waiting = executor.submit(task(tmp_path, "wait"))
+    waiting.cancel()
+    with pytest.raises(CancelledError):
+        waiting.result(timeout=5)
+    assert rendering.wait(120)
+    started = time.monotonic()
+    for handle in running:
+        handle.cancel()
+        assert handle.done()
+        with pytest.raises(CancelledError):
+            handle.result(timeout=5)
+    # the workers are free again soon: a new task runs to the end
+    assert executor.submit(task(tmp_path, "after")).result(timeout=120) == [str(tmp_path / "after")]
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.slow
+def test_a_folder_the_workers_cannot_see_fails_the_task(executor, tmp_path):
+    ghost = Task(id="ghost", kind="compose", params=TINY, folder=str(tmp_path / "nowhere" / "j1"))
+    with pytest.raises(Exception, match="shared filesystem"):
+        executor.submit(ghost).result(timeout=60)
+
+
+@pytest.mark.slow
+def test_the_server_runs_its_jobs_on_the_cluster(cluster, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from gekiban.server.app import create_app
+
+    app = create_app(data_dir=tmp_path / "data", scheduler=cluster.address)
+    with TestClient(app) as client:
+        job = client.post("/v1/jobs", json={"kind": "compose", "params": dict(TINY, prompt="calm night")}).json()
+        job_id = job["job"]["id"] if "job" in job else job["id"]
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            state = client.get(f"/v1/jobs/{job_id}").json()
+            state = state.get("job", state)
+            if state["state"] in ("done", "failed", "cancelled"):
+                break
+            time.sleep(0.5)
+        assert state["state"] == "done", state
