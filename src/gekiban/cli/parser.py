@@ -7,6 +7,7 @@ import argparse
 from typing import Any, NoReturn
 
 from gekiban.cli.common import fail
+from gekiban.cli.menu import add_menu_command
 from gekiban.cli.serve import add_serve_command
 
 _EPILOG = """\
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--split", default="all", metavar="SPLIT", help="reference pieces to use: all, dev or heldout (default all)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
     add_serve_command(sub)
+    add_menu_command(sub)
     return p
 
 
