@@ -31,6 +31,10 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli.menu import cmd_menu
 
         return cmd_menu
+    if command == "motif":
+        from gekiban.cli.motif import cmd_motif
+
+        return cmd_motif
     if command == "serve":
         from gekiban.cli.serve import cmd_serve
 

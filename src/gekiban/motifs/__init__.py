@@ -6,6 +6,6 @@ syntax they are written in (:mod:`~gekiban.motifs.notation`) and reading one fro
 
 from gekiban.motifs.midi import motif_from_midi
 from gekiban.motifs.notation import format_notes, parse_notes
-from gekiban.motifs.store import Motif, MotifLibrary, check_name
+from gekiban.motifs.store import Motif, MotifLibrary, check_name, data_home
 
-__all__ = ["Motif", "MotifLibrary", "check_name", "format_notes", "motif_from_midi", "parse_notes"]
+__all__ = ["Motif", "MotifLibrary", "check_name", "data_home", "format_notes", "motif_from_midi", "parse_notes"]
