@@ -62,6 +62,9 @@ def cmd_menu(args: argparse.Namespace) -> int:
 
     menu = read_menu(args.file)
     if args.menu_command == "check":
+        from gekiban.season.plan import prepare_motifs
+
+        prepare_motifs(menu)
         jobs = plan_menu(menu)
         print(f"{menu.title} · {len(menu.cues)} cues · composer {menu.composer}")
         print(f"  palette: {', '.join(jobs[0].palette)}")
@@ -75,9 +78,10 @@ def cmd_menu(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, menu: Any) -> int:
     from gekiban.season.build import build_menu, check_menu_out
-    from gekiban.season.plan import plan_menu
+    from gekiban.season.plan import plan_menu, prepare_motifs
 
     check_menu_out(args.out, menu)  # before the plan reads any prompt
+    prepare_motifs(menu)
     jobs = plan_menu(menu)
     progress = Progress(quiet=args.quiet)
     executor = _executor(args)

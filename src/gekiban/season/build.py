@@ -33,7 +33,7 @@ from gekiban.executor import Executor, Task
 from gekiban.season.contact import write_contact_sheet
 from gekiban.season.cuesheet import write_cuesheet
 from gekiban.season.menu import Menu
-from gekiban.season.plan import CueJob, plan_menu
+from gekiban.season.plan import CueJob, plan_menu, prepare_motifs
 
 __all__ = ["MANIFEST", "BuildResult", "build_menu", "check_menu_out", "cue_complete", "fingerprint"]
 
@@ -168,7 +168,8 @@ def _write_manifest(out: Path, menu: Menu, jobs: tuple[CueJob, ...], entries: di
 
 
 def build_menu(menu: Menu, out: str | os.PathLike[str], *, executor: Executor, progress: Progress | None = None,
-               jobs: tuple[CueJob, ...] | None = None, poll_s: float = 0.1) -> BuildResult:
+               jobs: tuple[CueJob, ...] | None = None, data_dir: str | os.PathLike[str] | None = None,
+               poll_s: float = 0.1) -> BuildResult:
     """Compose every cue of ``menu`` into ``out`` (see the module text).
 
     Parameters
@@ -185,6 +186,10 @@ def build_menu(menu: Menu, out: str | os.PathLike[str], *, executor: Executor, p
         fraction is the whole menu's.
     jobs
         The plan, if already made (:func:`plan_menu`).
+    data_dir
+        The data folder of the motif library the workers read (default
+        :func:`gekiban.motifs.data_home`): the menu's inline motifs are added to it, and every
+        motif a cue names must be there before any work starts.
 
     Returns
     -------
@@ -198,6 +203,7 @@ def build_menu(menu: Menu, out: str | os.PathLike[str], *, executor: Executor, p
         After every cue ran, if some failed (each named with its error); the others are kept.
     """
     target = check_menu_out(out, menu)
+    prepare_motifs(menu, data_dir=data_dir, add=True)
     jobs = plan_menu(menu) if jobs is None else jobs
     target.mkdir(parents=True, exist_ok=True)
     _clean_leftovers(target)

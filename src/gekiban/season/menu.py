@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gekiban.errors import InvalidOptionError
+from gekiban.motifs import parse_notes
 from gekiban.theory import parse_key
 from gekiban.understand.options import parse_duration, parse_tempo
 
@@ -94,6 +95,8 @@ class Menu:
 
 
 def _error(where: str, field: str | None, message: str, cue: str | None = None) -> MenuError:
+    if cue and not message.startswith(cue):
+        message = f"{cue}: {message}"
     err = MenuError(f"{where}: {message}")
     err.field = field
     err.cue = cue
@@ -139,7 +142,7 @@ def _motif_names(value: Any, where: str, cue: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_cue(raw: Any, place: int, where: str, seen: dict[str, int], motifs: dict[str, str]) -> Cue:
+def _check_cue(raw: Any, place: int, where: str, seen: dict[str, int]) -> Cue:
     label = f"cue {place}"
     if not isinstance(raw, dict):
         raise _error(where, None, f"{label} must be a mapping of fields (m, title, use, …), not {type(raw).__name__}")
@@ -210,6 +213,10 @@ def _inline_motifs(value: Any, where: str) -> dict[str, str]:
             raise _error(where, "motifs", f"motif name {name!r} is not allowed: 1-40 of a-z, 0-9 and -")
         if not isinstance(notes, str) or not notes.strip():
             raise _error(where, "motifs", f'motif {name!r} needs its notes as text, e.g. "D4 F#4 A4-"')
+        try:
+            parse_notes(notes)
+        except InvalidOptionError as exc:
+            raise _error(where, "motifs", f"motif {name!r}: {exc}") from None
         out[name] = " ".join(notes.split())
     return out
 
@@ -248,7 +255,7 @@ def parse_menu(data: Any, *, where: str = "menu", default_title: str = "") -> Me
     if len(raw_cues) > MAX_CUES:
         raise _error(where, "cues", f"the menu has {len(raw_cues)} cues: at most {MAX_CUES} are allowed")
     seen: dict[str, int] = {}
-    cues = tuple(_check_cue(raw, i + 1, where, seen, motifs) for i, raw in enumerate(raw_cues))
+    cues = tuple(_check_cue(raw, i + 1, where, seen) for i, raw in enumerate(raw_cues))
     return Menu(title=title, cues=cues, composer=composer, palette=palette, key=key, motifs=tuple(motifs.items()))
 
 

@@ -17,10 +17,12 @@ a key plan and seeds that make a rebuild reproducible.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, fields
 from typing import Any
 
-from gekiban.errors import InvalidOptionError, StyleError
+from gekiban.errors import InvalidOptionError, NotFoundError, StyleError
+from gekiban.motifs import Motif, MotifLibrary, data_home, parse_notes
 from gekiban.requests import ComposeRequest
 from gekiban.season.menu import Cue, Menu, MenuError
 from gekiban.styles import find_style
@@ -30,7 +32,7 @@ from gekiban.understand.named import table as named_table
 from gekiban.understand.options import parse_instruments
 from gekiban.understand.resolve import resolve_brief
 
-__all__ = ["CueJob", "cue_seed", "plan_menu", "related_key", "resolve_palette"]
+__all__ = ["CueJob", "cue_seed", "plan_menu", "prepare_motifs", "related_key", "resolve_palette"]
 
 #: The cue type (``--cue``) of the uses that have one.
 CUE_TYPES = {"stinger": "stinger", "eye-catch": "eyecatch", "preview": "preview"}
@@ -191,3 +193,49 @@ def plan_menu(menu: Menu, *, semantic: bool = True) -> tuple[CueJob, ...]:
         jobs.append(CueJob(cue=cue, request=request, key=key or brief.key.name, palette=shared, seed=seed,
                            motifs=cue.motifs, motifs_in_request=with_motifs and bool(cue.motifs)))
     return tuple(jobs)
+
+
+def prepare_motifs(menu: Menu, *, data_dir: str | os.PathLike[str] | None = None, add: bool = False) -> tuple[str, ...]:
+    """Check that every motif a cue names is in the menu or in the motif library of ``data_dir``
+    (default :func:`gekiban.motifs.data_home`, where the compose looks them up); with ``add``,
+    store the menu's inline motifs there (a library motif of the same name and notes is kept).
+
+    Returns
+    -------
+    tuple of str
+        The motif names the cues use.
+
+    Raises
+    ------
+    MenuError
+        Naming the cue and the motif the library does not hold, or an inline motif whose name
+        the library uses for other notes.
+    """
+    library = MotifLibrary(data_home() if data_dir is None else data_dir)
+    inline = dict(menu.motifs)
+    for name, notes in inline.items():
+        try:
+            held: Motif | None = library.get(name)
+        except NotFoundError:
+            held = None
+        wanted = parse_notes(notes)
+        if held is not None and tuple(held.notes) != tuple(wanted):
+            err = MenuError(f"motif {name!r}: the motif library in {library.folder} holds other notes under this "
+                            f"name ({held.text}): rename the menu's motif or remove the library's")
+            err.field = "motifs"
+            raise err
+        if held is None and add:
+            library.add(name, Motif(name, wanted, source="notes"))
+    used: list[str] = []
+    for cue in menu.cues:
+        for name in cue.motifs:
+            if name not in inline:
+                try:
+                    library.get(name)
+                except NotFoundError as exc:
+                    err = MenuError(f"{cue.m}: motif {name!r} is neither in the menu's motifs nor in the library: {exc}")
+                    err.field, err.cue = "motifs", cue.m
+                    raise err from None
+            if name not in used:
+                used.append(name)
+    return tuple(used)
