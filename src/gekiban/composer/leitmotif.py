@@ -249,16 +249,17 @@ def develop_leitmotif(themes: tuple[tuple[str, tuple[NoteTuple, ...]], ...], sec
         s = time_scale(th, meter, _TARGET[style] * (1.5 if meter.compound else 1.0))
         writers.append(_Writer(th, scale, key.tonic, meter, instrument, style, s, rng))
     out: list[Note] = []
-    stated = False
+    stated: set[int] = set()  # the themes stated whole so far
     seen_main = False
     base_centre = int(np.clip(lo + 0.55 * (hi - lo), lo + 6, hi - 6))
     for sec in sections:
         role = _section_role(sec, seen_main)
         if role in ("first", "again", "climax"):
             seen_main = True
-        w = writers[1 % len(writers)] if role == "bridge" and len(writers) > 1 else writers[0]
+        which = 1 if role == "bridge" and len(writers) > 1 else 0
+        w = writers[which]
         plan = _PLANS[style][role]
-        if not stated and role not in ("intro",) and sec.bars >= 1:
+        if which not in stated and role != "intro":  # each theme is stated whole before it is developed
             plan = ("state",) + tuple(x for x in plan if x != "state")
         lift = {"climax": 5 if style == "farewell" else 7, "bridge": -2}.get(role, 0)
         tonic = w.tonic_near(base_centre + lift)
@@ -270,7 +271,7 @@ def develop_leitmotif(themes: tuple[tuple[str, tuple[NoteTuple, ...]], ...], sec
             what = plan[i % len(plan)]
             notes, used = w.unit(what, b * bar, end - b, tonic, vel)
             if what == "state" and notes and len(notes) == len(w.theme.rhythm):
-                stated = True
+                stated.add(which)
             out += notes
             b += max(1, used)
             i += 1

@@ -35,7 +35,7 @@ from gekiban.theory import MODES
 
 INTERVAL_TOLERANCE = 1
 TOTAL_TOLERANCE = 0.5
-RHYTHM_TOLERANCE = 0.3
+RHYTHM_TOLERANCE = 0.35
 _FACTORS = (1 / 6, 6.0)
 
 NoteTuple = tuple[float, float, int]
