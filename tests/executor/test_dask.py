@@ -108,6 +108,7 @@ def test_a_compose_runs_on_each_warm_worker_with_its_progress(executor, tmp_path
                for i, n in enumerate(("a", "b"))]
     for name, handle in zip(("a", "b"), handles):
         assert handle.result(timeout=180) == [str(tmp_path / name)] and handle.done()
+        assert handle.result(timeout=0) == [str(tmp_path / name)]  # done: no wait for the answer's fetch
         meta = json.loads((tmp_path / name / "track.json").read_text())
         assert meta["brief"]["style"] == "ambient" and (tmp_path / name / "mix.wav").is_file()
         names = [s for s, _ in stages[name]]
@@ -199,3 +200,22 @@ def test_serve_takes_a_scheduler(tmp_path):
     assert opts["scheduler"] == "tcp://10.0.0.5:8786"
     with pytest.raises(InvalidOptionError, match="scheduler address 'tcp://nowhere'"):
         check_serve_options(parse(["serve", "--data", str(tmp_path), "--scheduler", "tcp://nowhere"]))
+
+
+@pytest.mark.slow
+def test_a_small_menu_builds_on_the_cluster(executor, tmp_path):
+    from gekiban.season.build import build_menu
+    from gekiban.season.menu import parse_menu
+
+    menu = parse_menu({"title": "星の学園 dask", "palette": "ambient", "cues": [
+        {"m": "M-1", "title": "theme", "use": "theme", "description": "hopeful morning", "length": 6},
+        {"m": "M-2", "title": "日常", "use": "scene", "description": "calm school afternoon", "length": 6,
+         "ending": "loop"}]})
+    seen: list[str] = []
+    result = build_menu(menu, tmp_path / "menu", executor=executor, data_dir=tmp_path / "data",
+                        progress=lambda stage, fraction: seen.append(stage))
+    assert sorted(result.composed) == ["M-1", "M-2"] and not result.failed
+    for m in ("M-1", "M-2"):
+        assert (tmp_path / "menu" / m / "mix.wav").is_file()
+    assert (tmp_path / "menu" / "cuesheet.csv").is_file() and (tmp_path / "menu" / "index.html").is_file()
+    assert any("rendering" in stage for stage in seen) and seen[-1] == "menu done"

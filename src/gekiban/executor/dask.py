@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_S = 5.0
 #: Seconds the worker count is kept before the scheduler is asked again.
 WORKERS_EVERY_S = 2.0
+_KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")  # a task id in a Dask key: kept readable, nothing Dask parses
 _SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
 _ADDRESS = re.compile(r"^(?:(?P<scheme>[a-z]+)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(?P<port>\d{1,5})$")
 
@@ -160,6 +161,8 @@ class DaskHandle:
                  executor: DaskExecutor) -> None:
         self.task, self.key, self.future, self.on_progress = task, key, future, on_progress
         self.worker: str | None = None
+        self._finished = threading.Event()
+        future.add_done_callback(lambda _: self._finished.set())
         self._executor = executor
         self._stopped: str | None = None  # why it was cancelled, once it was
 
@@ -176,10 +179,18 @@ class DaskHandle:
         """
         if self._stopped is not None:
             raise CancelledError(self._stopped)
+        # wait here, not in Future.result(timeout): that timeout also bounds fetching the
+        # answer from the worker, so result(timeout=0) on a done task would time out
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        while not self.future.done():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError(f"task {self.task.id} is not done after {timeout} s")
+            self._finished.wait(0.1 if left is None else min(0.1, left))
+        if self._stopped is not None:
+            raise CancelledError(self._stopped)
         try:
-            folders = self.future.result(timeout=timeout)
-        except TimeoutError:
-            raise TimeoutError(f"task {self.task.id} is not done after {timeout} s") from None
+            folders = self.future.result()
         except (FuturesCancelledError, asyncio.CancelledError):
             raise CancelledError(self._stopped or f"task {self.task.id} was cancelled on the Dask cluster") from None
         except GekibanError:
@@ -271,7 +282,7 @@ class DaskExecutor:
     def submit(self, task: Task, *, on_progress: Progress | None = None) -> DaskHandle:
         """Send ``task`` to the cluster; ``on_progress(stage, fraction)`` is called from the
         executor's thread."""
-        key = f"gekiban-{task.id}-{uuid.uuid4().hex[:8]}"
+        key = f"gekiban-{_KEY_UNSAFE.sub('_', str(task.id))[:60]}-{uuid.uuid4().hex[:8]}"
         with self._lock:
             if self._closed:
                 raise RenderError("the executor is closed: no task can be submitted")
