@@ -1,0 +1,192 @@
+"""Benchmark: scale-out on a Dask cluster (issue 12).
+
+Starts a Dask scheduler and workers on loopback as processes (``python -m
+distributed.cli.dask_scheduler`` / ``dask_worker --nworkers 1 --nthreads 1``), then:
+
+1. Throughput, one worker against two: the same ``--cues`` compose tasks (``--length`` seconds
+   each, styles and seeds fixed) through :class:`gekiban.executor.dask.DaskExecutor`, first on
+   one warm worker, then with a second warm worker added; cues per minute of each and the
+   ratio (goal: ≥ 1.8× on two cores). With ``--pin`` each worker is bound to one CPU (worker
+   *i* to CPU *i*), as on a cluster of one-core nodes; unpinned, the lone worker also renders
+   its parts on both cores, which is what a user of one machine gets.
+2. A season: a menu of ``--menu-cues`` cues whose lengths average ``--menu-length`` seconds
+   (30 to 90 s) built with :func:`gekiban.season.build.build_menu` on the two workers (goal:
+   40 cues of 60 s on average in ≤ 10 minutes). ``--quick`` builds 10 cues instead.
+
+Warm-up (each worker loading the SoundFont and the embedding model) happens when the executor
+connects and is not timed. The machine's load average is printed before and after each part:
+other work on a shared machine slows the runs.
+
+    .venv/bin/python benchmarks/bench_scaleout.py [--cues 8] [--length 20] [--pin]
+        [--menu-cues 40] [--menu-length 60] [--quick] [--no-menu] [--soundfont PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STYLES = ("ambient", "slice-of-life", "heroic", "cafe-jazz", "mystery", "emotional-piano", "chase", "festival")
+USES = ("scene", "emotion", "situation", "scene", "emotion")
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Cluster:
+    """A scheduler and single-thread workers on loopback, as processes of their own."""
+
+    def __init__(self, log_dir: Path, *, pin: bool) -> None:
+        self.log_dir, self.pin = log_dir, pin
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._start("scheduler", ["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port",
+                                  self.address.rsplit(":", 1)[1], "--no-dashboard"])
+
+    def _start(self, name: str, args: list[str], cpu: int | None = None) -> None:
+        def bind() -> None:
+            if cpu is not None:
+                os.sched_setaffinity(0, {cpu % (os.cpu_count() or 1)})
+
+        with open(self.log_dir / f"{name}.log", "wb") as out:
+            self.procs.append(subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT,
+                                               start_new_session=True, preexec_fn=bind))
+
+    def add_worker(self) -> None:
+        n = len(self.procs) - 1
+        self._start(f"worker-{n}", ["distributed.cli.dask_worker", self.address, "--nworkers", "1", "--nthreads",
+                                    "1", "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{n}",
+                                    "--local-directory", str(self.log_dir / f"w{n}")],
+                    cpu=n if self.pin else None)
+
+    def wait_for(self, workers: int) -> None:
+        from distributed import Client
+
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with Client(self.address, timeout=5, set_as_default=False) as client:
+                    client.wait_for_workers(workers, timeout=max(1.0, deadline - time.monotonic()))
+                return
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+
+    def stop(self) -> None:
+        import signal
+
+        for proc in self.procs[1:]:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.procs[0].terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def run_cues(executor, folder: Path, cues: int, length: float) -> float:
+    """Compose ``cues`` cues at once; the wall seconds until the last is done."""
+    from gekiban.executor import Task
+
+    folder.mkdir(parents=True)
+    started = time.monotonic()
+    handles = []
+    for i in range(cues):
+        params = {"style": STYLES[i % len(STYLES)], "duration": length, "seed": 100 + i}
+        handles.append(executor.submit(Task(id=f"c{i}", kind="compose", params=params, folder=str(folder / f"c{i}"))))
+    for handle in handles:
+        handle.result(timeout=1800)
+    return time.monotonic() - started
+
+
+def throughput(cluster: Cluster, work: Path, cues: int, length: float, soundfont: str | None) -> tuple[float, float]:
+    from gekiban.executor.dask import DaskExecutor
+
+    wall = []
+    for workers in (1, 2):
+        while len(cluster.procs) - 1 < workers:
+            cluster.add_worker()
+        cluster.wait_for(workers)
+        executor = DaskExecutor(cluster.address, soundfont=soundfont)  # returns once every worker is warm
+        try:
+            assert executor.workers == workers, executor.workers
+            print(f"  {workers} worker{'s' if workers > 1 else ' '}: {load()} …", flush=True)
+            seconds = run_cues(executor, work / f"w{workers}", cues, length)
+        finally:
+            executor.close()
+        wall.append(seconds)
+        print(f"  {workers} worker{'s' if workers > 1 else ' '}: {cues} cues of {length:g} s in {seconds:6.1f} s = "
+              f"{60 * cues / seconds:5.1f} cues/minute  ({load()})", flush=True)
+    print(f"  throughput 2 workers / 1 worker: {wall[0] / wall[1]:.2f}×  (goal ≥ 1.8×)", flush=True)
+    return wall[0], wall[1]
+
+
+def season(cluster: Cluster, work: Path, cues: int, length: float, soundfont: str | None) -> float:
+    from gekiban.executor.dask import DaskExecutor
+    from gekiban.season.build import build_menu
+    from gekiban.season.menu import parse_menu
+
+    lengths = [length + d for d in (-30, -15, 0, 15, 30)]  # averaging ``length``
+    menu = parse_menu({"title": "bench season", "palette": "orchestral", "key": "D major", "cues": [
+        {"m": f"M-{i + 1}", "title": f"cue {i + 1}", "use": "theme" if i == 0 else USES[i % len(USES)],
+         "description": STYLES[i % len(STYLES)].replace("-", " "), "length": max(5.0, lengths[i % len(lengths)]),
+         "ending": "loop" if i % 4 == 1 else "ring"} for i in range(cues)]})
+    average = sum(c.length for c in menu.cues) / len(menu.cues)
+    cluster.wait_for(2)
+    executor = DaskExecutor(cluster.address, soundfont=soundfont)
+    try:
+        print(f"  {cues} cues averaging {average:.0f} s ({sum(c.length for c in menu.cues) / 60:.0f} minutes of "
+              f"music) on {executor.workers} workers: {load()} …", flush=True)
+        started = time.monotonic()
+        result = build_menu(menu, work / "menu", executor=executor, data_dir=work / "data")
+        seconds = time.monotonic() - started
+    finally:
+        executor.close()
+    print(f"  built {len(result.composed)} cues in {seconds:.1f} s = {seconds / 60:.1f} minutes "
+          f"({60 * cues / seconds:.1f} cues/minute; goal for 40 cues of 60 s: ≤ 10 minutes)  ({load()})", flush=True)
+    return seconds
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cues", type=int, default=8)
+    ap.add_argument("--length", type=float, default=20.0)
+    ap.add_argument("--pin", action="store_true", help="bind worker i to CPU i")
+    ap.add_argument("--menu-cues", type=int, default=40)
+    ap.add_argument("--menu-length", type=float, default=60.0)
+    ap.add_argument("--quick", action="store_true", help="a season of 10 cues instead of --menu-cues")
+    ap.add_argument("--no-menu", action="store_true", help="throughput only")
+    ap.add_argument("--soundfont")
+    args = ap.parse_args()
+    print(f"{os.cpu_count()} CPUs; {load()}; pinned workers: {'yes' if args.pin else 'no'}", flush=True)
+    with tempfile.TemporaryDirectory(prefix="gekiban-scaleout-") as tmp:
+        work = Path(tmp)
+        cluster = Cluster(work, pin=args.pin)
+        try:
+            print("throughput:", flush=True)
+            throughput(cluster, work, args.cues, args.length, args.soundfont)
+            if not args.no_menu:
+                print("season:", flush=True)
+                season(cluster, work, 10 if args.quick else args.menu_cues, args.menu_length, args.soundfont)
+        finally:
+            cluster.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
