@@ -111,3 +111,15 @@ def test_reharmonise_replaces_only_clashing_chords():
     out = reharmonise(chords, line, key=key, scale=MODES["major"], meter=meter)
     assert out[0] == chords[0]
     assert set(out[1].chord.pitch_classes) >= {5, 9} and out[1].roman == "IV"
+
+
+def test_an_extension_develops_the_themes_anew():
+    from gekiban.composer.extend import extend_score
+
+    brief = resolve_brief("", style="heroic", seed=4, duration=30, semantic=False)
+    brief = dataclasses.replace(brief, leitmotifs=(("hero", HERO),))
+    _, st, _ = resolve_style(brief.style)
+    score = build_score(brief, st)
+    longer = extend_score(score, brief, st, duration=75)
+    cut = score.sections[-1].start_bar * score.meter.bar_beats
+    assert any(m.beat >= cut for m in find_motif(longer, HERO))
