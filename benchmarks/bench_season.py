@@ -60,8 +60,8 @@ def main() -> int:
             folder = root / (f"{name}-control" if args.control else name)
             result = build_menu(menu, folder, executor=executor, jobs=jobs)
             features[name] = [palette_features(folder / j.cue.m) for j in jobs]
-            print(f"{name:9} {len(result.composed)} composed, {len(result.kept)} kept · palette {', '.join(jobs[0].palette)}",
-                  file=sys.stderr)
+            shown = "each cue its own style's line-up" if args.control else f"palette {', '.join(jobs[0].palette)}"
+            print(f"{name:9} {len(result.composed)} composed, {len(result.kept)} kept · {shown}", file=sys.stderr)
     finally:
         executor.close()
     report = menu_consistency(features)

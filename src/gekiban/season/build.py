@@ -240,9 +240,10 @@ def build_menu(menu: Menu, out: str | os.PathLike[str], *, executor: Executor, p
             handle = executor.submit(task, on_progress=lambda s, f, m=job.cue.m: report(m, s, f))
             handles.append((job, staging, handle))
         composed, failed = _collect(target, menu, jobs, entries, handles, report, poll_s)
-    except BaseException:
+    except BaseException:  # Ctrl-C or an error of ours: stop the cues still running, drop their staging
         for _, staging, handle in handles:
             handle.cancel()
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     done = [j for j in jobs if entries[j.cue.m]["status"] == "done"]
     if done:
