@@ -123,3 +123,13 @@ def test_an_extension_develops_the_themes_anew():
     longer = extend_score(score, brief, st, duration=75)
     cut = score.sections[-1].start_bar * score.meter.bar_beats
     assert any(m.beat >= cut for m in find_motif(longer, HERO))
+
+
+def test_a_variation_develops_differently_and_keeps_the_theme():
+    brief = dataclasses.replace(resolve_brief("", style="heroic", seed=4, duration=60, semantic=False),
+                                leitmotifs=(("hero", HERO),))
+    _, st, _ = resolve_style(brief.style)
+    a, b = build_score(brief, st), build_score(brief, st, variation=1)
+    lead = [next(p for p in s.parts if p.role.startswith("lead")).notes for s in (a, b)]
+    assert [n.pitch for n in lead[0]] != [n.pitch for n in lead[1]]
+    assert find_motif(a, HERO) and find_motif(b, HERO)

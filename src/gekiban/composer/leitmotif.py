@@ -172,12 +172,13 @@ class _Writer:
         th, s, shift, invert = self.theme, self.s, 0, False
         if what == "broad":
             s = min((x for x in SCALES if x > self.s), default=self.s)
+        # the sequence's step is drawn (a variation of the cue re-seeds it); statements stay as they are
         if what == "sequence":
-            shift = 1 if self.style != "battle" else 2
+            shift = int(self.rng.choice((2, 3) if self.style == "battle" else (1, 2, -1)))
         elif what == "sequence2":
-            shift = 4
+            shift = int(self.rng.choice((4, 5)))
         elif what == "sequence-down":
-            shift = -1
+            shift = int(self.rng.choice((-1, -2)))
         elif what == "invert":
             invert = True
         if what in ("head", "fragment", "drive"):
@@ -192,7 +193,7 @@ class _Writer:
                 return [], bars_left
             span_bars = max(1, math.ceil(s * th.length / bar - 1e-6))
         if what == "drive":  # the head's pitches on a steady eighth pulse, through the unit
-            pitches = self.fit(realise(th, scale=self.scale, tonic=tonic, shift=2))
+            pitches = self.fit(realise(th, scale=self.scale, tonic=tonic, shift=int(self.rng.choice((2, 0, 4)))))
             n = int(round(span_bars * bar / 0.5))
             return [Note(pitches[i % len(pitches)], b0 + i * 0.5, 0.5, vel + (8 if i % len(pitches) == 0 else 0))
                     for i in range(n)], span_bars
