@@ -12,7 +12,7 @@ from gekiban.composer.leitmotif import SCALES, develop_leitmotif, idiom, realise
 from gekiban.evaluate.motif import find_motif
 from gekiban.instruments import get_instrument
 from gekiban.motifs import parse_notes
-from gekiban.score import ChordEvent, Note, Section
+from gekiban.score import ChordEvent, Note, Part, Section
 from gekiban.styles import resolve_style
 from gekiban.theory import MODES, Chord, Key, Meter
 from gekiban.understand.resolve import resolve_brief
@@ -133,3 +133,25 @@ def test_a_variation_develops_differently_and_keeps_the_theme():
     lead = [next(p for p in s.parts if p.role.startswith("lead")).notes for s in (a, b)]
     assert [n.pitch for n in lead[0]] != [n.pitch for n in lead[1]]
     assert find_motif(a, HERO) and find_motif(b, HERO)
+
+
+def test_a_battle_bass_riffs_on_the_head_in_the_b_section():
+    score = _score("orchestral-battle", duration=60)
+    b = next(s for s in score.sections if s.name.startswith("B"))
+    bar = score.meter.bar_beats
+    bass = next(p for p in score.parts if p.role.startswith("bass"))
+    riff = [n for n in bass.notes if b.start_bar * bar + 0.25 <= n.start < b.end_bar * bar - 0.25]
+    assert riff and all(abs(n.duration - 0.5) < 0.1 for n in riff)
+
+
+def test_only_a_battle_bass_takes_the_riff():
+    from gekiban.composer.leitmotif import motif_in_bass
+
+    part = Part("bass", "contrabass", 43, (Note(40, 0.0, 4.0), Note(43, 4.0, 4.0)))
+    sections = (Section("A", 0, 1), Section("B", 1, 1))
+    chords = (ChordEvent(0.0, 8.0, Chord(9, "m")),)
+    args = dict(key=Key(9, "minor"), meter=Meter(4, 4))
+    assert motif_in_bass((part,), (("hero", HERO),), sections, chords, energy=0.3, **args) == (part,)
+    riff = motif_in_bass((part,), (("hero", HERO),), sections, chords, energy=0.9, **args)[0].notes
+    assert riff[0] == part.notes[0] and [n.start for n in riff[1:]] == [4.0 + 0.5 * i for i in range(8)]
+    assert riff[1].pitch % 12 == 9  # begun on the chord's root

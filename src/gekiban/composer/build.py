@@ -19,7 +19,7 @@ import numpy as np
 from gekiban.composer.arrange import accent_hits, arrange, choose_ensemble
 from gekiban.composer.form import bars_for, follow_arc, plan_form, split_at
 from gekiban.composer.harmony import plan_harmony
-from gekiban.composer.leitmotif import develop_leitmotif
+from gekiban.composer.leitmotif import develop_leitmotif, motif_in_bass
 from gekiban.composer.melody import compose_melody
 from gekiban.composer.motifs import motif_from_notes
 from gekiban.composer.perform import humanize, phrase_arcs, playable, shapes_phrases, swing
@@ -152,6 +152,8 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
                                 rng=rng["melody"], seed=seed_motif, motif_rng=rng["motif"])
     parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
                     grooves=load_grooves(), rng=rng["arrange"], ending=brief.ending)
+    if brief.leitmotifs:  # a battle cue's bass takes the theme's head as its riff in the B sections
+        parts = motif_in_bass(parts, brief.leitmotifs, sections, chords, key=key, meter=meter, energy=brief.energy)
     hit_beats = tuple(b * meter.bar_beats for b in hits)
     parts = accent_hits(parts, list(hit_beats))
     performed = perform(parts, style=style, bpm=bpm, end_beat=bars * meter.bar_beats, rng=rng["perform"], keep=hit_beats)

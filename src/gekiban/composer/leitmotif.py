@@ -21,12 +21,13 @@ where a long or accented theme note is not in the planned chord (:func:`reharmon
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gekiban.instruments import Instrument
-from gekiban.score import ChordEvent, Note, Section
+from gekiban.instruments import Instrument, get_instrument
+from gekiban.roles import base_role
+from gekiban.score import ChordEvent, Note, Part, Section
 from gekiban.theory import MODES, Chord, Key, Meter
 from gekiban.understand.midi_seed import estimate_key
 
@@ -344,4 +345,45 @@ def reharmonise(chords: tuple[ChordEvent, ...], line: list[Note], *, key: Key, s
             out.append(ev)
         else:
             out.append(ChordEvent(ev.start, ev.duration, best[0], best[1]))
+    return tuple(out)
+
+
+def motif_in_bass(parts: tuple[Part, ...], themes: tuple[tuple[str, tuple[NoteTuple, ...]], ...],
+                  sections: tuple[Section, ...], chords: tuple[ChordEvent, ...], *, key: Key, meter: Meter,
+                  energy: float) -> tuple[Part, ...]:
+    """In a battle cue (:func:`idiom`), the bass of the B sections and bridges plays the main
+    theme's head as a riff in running eighths, each bar begun on its chord's root; other cues
+    and roles are returned as they are."""
+    if idiom(energy) != "battle":
+        return parts
+    scale = MODES[key.mode] if key.mode in MODES else MODES["minor"]
+    theme = theme_of(themes[0][1])
+    k = max(2, math.ceil(len(theme.rhythm) / 2))
+    head = Theme(theme.rhythm[:k], theme.degrees[:k], theme.alter[:k])
+    bar = meter.bar_beats
+    spans = [(s.start_bar * bar, s.end_bar * bar) for s in sections if _section_role(s, True) == "bridge"]
+    if not spans:
+        return parts
+    starts = [c.start for c in chords]
+    out = []
+    for part in parts:
+        if part.is_drum or base_role(part.role) != "bass" or not part.notes:
+            out.append(part)
+            continue
+        inst = get_instrument(part.instrument)
+        kept = [n for n in part.notes if not any(a - 1e-9 <= n.start < b - 1e-9 for a, b in spans)]
+        riff: list[Note] = []
+        for a, b in spans:
+            old = [n for n in part.notes if a - 1e-9 <= n.start < b - 1e-9]
+            vel = int(np.median([n.velocity for n in old])) if old else 90
+            t = a
+            while t < b - 1e-9:
+                ch = chords[max(0, int(np.searchsorted(starts, t + 1e-9, side="right")) - 1)].chord
+                degree = next((i for i, x in enumerate(scale) if (key.tonic + x) % 12 == ch.root), 0)
+                low = inst.comfort_low + ((key.tonic - inst.comfort_low) % 12)
+                pitches = [inst.fit(p) for p in realise(head, scale=scale, tonic=low, shift=degree - head.degrees[0])]
+                for i in range(int(round(min(bar, b - t) / 0.5))):
+                    riff.append(Note(pitches[i % len(pitches)], t + 0.5 * i, 0.5, vel + (10 if i == 0 else 0)))
+                t += bar
+        out.append(replace(part, notes=tuple(sorted(kept + riff, key=lambda n: (n.start, n.pitch)))))
     return tuple(out)
