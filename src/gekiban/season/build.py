@@ -202,7 +202,7 @@ def build_menu(menu: Menu, out: str | os.PathLike[str], *, executor: Executor, p
     RenderError
         After every cue ran, if some failed (each named with its error); the others are kept.
     """
-    target = check_menu_out(out, menu)
+    target = check_menu_out(out, menu).absolute()  # workers elsewhere (Dask) get whole paths
     prepare_motifs(menu, data_dir=data_dir, add=True)
     jobs = plan_menu(menu) if jobs is None else jobs
     target.mkdir(parents=True, exist_ok=True)
