@@ -34,7 +34,7 @@ MOTIFS = {
     "friends": "C4 G4. F4/ E4 | D4/ E4/ C4 A3-",
 }
 STYLES = ("orchestral-battle", "jrock-battle", "sad-farewell", "emotional-piano", "slice-of-life", "pastoral",
-          "heroic", "lofi", "festival")
+          "heroic", "lofi", "festival", "cafe-jazz", "mystery")
 METERS = ("4/4", "3/4", "6/8")
 
 
@@ -110,7 +110,7 @@ def battle_vs_farewell(duration: float) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--seeds", type=int, default=1, help="seeds per motif × style × meter (default 1: 108 cues each way)")
+    ap.add_argument("--seeds", type=int, default=1, help="seeds per motif × style × meter (default 1: 132 cues each way)")
     ap.add_argument("--duration", type=float, default=60.0, help="cue length in seconds (default 60)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

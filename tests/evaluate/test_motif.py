@@ -75,3 +75,13 @@ def test_paths_and_report(tmp_path):
         find_in_paths([], HERO)
     with pytest.raises(InvalidOptionError, match="does not exist"):
         find_in_paths([tmp_path / "nope.mid"], HERO)
+
+
+def test_found_when_swung_and_triplets_are_left_alone():
+    from gekiban.evaluate.motif import unswing
+
+    swung = [(on + (1 / 6 if on % 1 == 0.5 else 0), d, p) for on, d, p in HERO]
+    assert find_motif(_score(swung), HERO)
+    assert unswing([(0.0, 60), (0.667, 62), (1.0, 64)], 0.5) == [(0.0, 60), (0.5, 62), (1.0, 64)]
+    triplet = [(0.0, 60), (1 / 3, 62), (2 / 3, 64)]
+    assert unswing(triplet, 0.5) == triplet

@@ -159,13 +159,21 @@ class _Writer:
         return int(round((centre - mid - self.tonic_pc) / 12)) * 12 + self.tonic_pc
 
     def fit(self, pitches: list[int]) -> list[int]:
-        """Whole statement moved by octaves into the comfortable range (intervals kept)."""
-        lo, hi = self.inst.comfort_low, self.inst.comfort_high
-        while max(pitches) > hi and min(pitches) - 12 >= lo:
-            pitches = [p - 12 for p in pitches]
-        while min(pitches) < lo and max(pitches) + 12 <= hi:
-            pitches = [p + 12 for p in pitches]
-        return [self.inst.fit(p) if not self.inst.comfort_low - 5 <= p <= self.inst.comfort_high + 5 else p for p in pitches]
+        """The whole statement moved by octaves (intervals kept) into the comfortable range, or
+        where it is wider, to the octave that leaves the fewest notes outside the full range;
+        only those are folded in by octaves."""
+        inst = self.inst
+        for lo, hi in ((inst.comfort_low, inst.comfort_high), (inst.low, inst.high)):
+            if max(pitches) - min(pitches) <= hi - lo:
+                while max(pitches) > hi:
+                    pitches = [p - 12 for p in pitches]
+                while min(pitches) < lo:
+                    pitches = [p + 12 for p in pitches]
+                if max(pitches) <= hi:
+                    return pitches
+        best = min((k for k in range(-4, 5)),
+                   key=lambda k: (sum(not inst.low <= p + 12 * k <= inst.high for p in pitches), abs(k)))
+        return [inst.fit(p + 12 * best, comfortable=False) for p in pitches]
 
     def unit(self, what: str, b0: float, bars_left: int, tonic: int, vel: int) -> tuple[list[Note], int]:
         """One development unit from beat ``b0``: its notes and the bars it takes."""

@@ -78,6 +78,22 @@ def _top_line(notes: Sequence[tuple[float, int]]) -> list[tuple[float, int]]:
     return sorted(by_onset.items())
 
 
+def unswing(line: list[tuple[float, int]], unit: float) -> list[tuple[float, int]]:
+    """The line with swung off-beats of the ``unit`` grid put back on it (0.5: eighths): an
+    onset late in a ``2 × unit`` cell, with nothing earlier in the cell but its first pulse, is
+    moved to the cell's middle (a triplet, whose second third is taken, stays)."""
+    cell = 2 * unit
+    starts = [t for t, _ in line]
+    out = []
+    for t, p in line:
+        c = math.floor(t / cell + 1e-6) * cell
+        r = t - c
+        if unit * 1.08 < r < cell * 0.72 and not any(c + 0.05 * unit < u < c + unit * 0.95 for u in starts):
+            t = c + unit
+        out.append((t, p))
+    return out
+
+
 def motif_shapes(notes: Sequence[NoteTuple]) -> tuple[list[tuple[int, ...]], np.ndarray]:
     """The interval sequences the motif is recognised by (as written, then in each mode of its
     key) and its inter-onset intervals.
@@ -127,30 +143,44 @@ def find_motif(score: Score, notes: Sequence[NoteTuple], *, parts: Sequence[str]
         line = _top_line([(x.start, x.pitch) for x in part.notes])
         if len(line) < n:
             continue
-        on = np.array([t for t, _ in line])
-        pitch = np.array([p for _, p in line])
-        ivs = np.diff(pitch)
-        gaps = np.diff(on)
-        for i in range(len(line) - n + 1):
-            window = ivs[i:i + n - 1]
-            best = None
-            for shape, sign in zip(arrays, signs):
-                if np.array_equal(np.sign(window), sign):
-                    diff = np.abs(window - shape)
-                    if diff.max() <= INTERVAL_TOLERANCE and diff.sum() <= budget:
-                        best = int(diff.sum()) if best is None else min(best, int(diff.sum()))
-            if best is None:
-                continue
-            ratio = gaps[i:i + n - 1] / iois
-            if np.any(ratio <= 0):
-                continue
-            factor = float(np.exp(np.median(np.log(ratio))))
-            if not _FACTORS[0] <= factor <= _FACTORS[1]:
-                continue
-            if np.max(np.abs(np.log2(ratio / factor))) > RHYTHM_TOLERANCE:
-                continue
-            out.append(MotifMatch(part.name, float(on[i]), int(on[i] // score.meter.bar_beats) + 1, factor, best))
-    return tuple(out)
+        seen: set[float] = set()
+        for candidate in (line, unswing(line, 0.5), unswing(line, 0.25)):  # as played, and swing taken out
+            for match in _matches(part.name, candidate, arrays, signs, iois, budget, score.meter.bar_beats):
+                if round(match.beat, 2) not in seen:
+                    seen.add(round(match.beat, 2))
+                    out.append(match)
+    return tuple(sorted(out, key=lambda m: (m.part, m.beat)))
+
+
+def _matches(name: str, line: list[tuple[float, int]], arrays: list[np.ndarray], signs: list[np.ndarray],
+             iois: np.ndarray, budget: int, bar: float) -> list[MotifMatch]:
+    """The windows of ``line`` that match (see the module's rules)."""
+    n = len(iois) + 1
+    out: list[MotifMatch] = []
+    on = np.array([t for t, _ in line])
+    pitch = np.array([p for _, p in line])
+    ivs = np.diff(pitch)
+    gaps = np.diff(on)
+    for i in range(len(line) - n + 1):
+        window = ivs[i:i + n - 1]
+        best = None
+        for shape, sign in zip(arrays, signs):
+            if np.array_equal(np.sign(window), sign):
+                diff = np.abs(window - shape)
+                if diff.max() <= INTERVAL_TOLERANCE and diff.sum() <= budget:
+                    best = int(diff.sum()) if best is None else min(best, int(diff.sum()))
+        if best is None:
+            continue
+        ratio = gaps[i:i + n - 1] / iois
+        if np.any(ratio <= 0):
+            continue
+        factor = float(np.exp(np.median(np.log(ratio))))
+        if not _FACTORS[0] <= factor <= _FACTORS[1]:
+            continue
+        if np.max(np.abs(np.log2(ratio / factor))) > RHYTHM_TOLERANCE:
+            continue
+        out.append(MotifMatch(name, float(on[i]), int(on[i] // bar) + 1, factor, best))
+    return out
 
 
 def find_in_paths(paths: Sequence[str | os.PathLike[str]], notes: Sequence[NoteTuple]) -> tuple[MotifReport, ...]:
