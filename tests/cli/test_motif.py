@@ -134,3 +134,10 @@ def test_evaluate_finds_the_motif(data, capsys, tmp_path):
     assert code == 0 and "found" in lines[0] and lines[1].endswith("not found") and "found in 1 of 2 (50 %)" in lines[2]
     code, out, _ = run(["evaluate", "--notes", HERO, "--json", *paths], capsys)
     assert json.loads(out)["found"] == 1
+
+
+def test_a_short_motif_is_stored_with_a_note(data, capsys):
+    code, _, err = run(["motif", "add", "triad", "--notes", "C4 E4 G4-"], capsys)
+    assert code == 0 and "recognisable" in err
+    code, _, err = run(["motif", "add", "hero", "--notes", HERO], capsys)
+    assert code == 0 and err == ""

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from gekiban.errors import InvalidOptionError
 from gekiban.motifs import Motif, MotifLibrary, data_home, motif_from_midi, parse_notes
 from gekiban.motifs.store import check_chords, check_name, check_notes, motif_to_dict
+
+
+#: Fewer notes than this make a shape common in any tune (a bare triad is in most cues).
+RECOGNISABLE_NOTES = 5
 
 
 def _library(args: argparse.Namespace) -> MotifLibrary:
@@ -38,6 +43,9 @@ def cmd_motif(args: argparse.Namespace) -> int:
         motif = lib.add(args.name, Motif(args.name, check_notes(notes), check_chords(args.chords or ()), source),
                         replace=args.replace)
         print(json.dumps(motif_to_dict(motif), ensure_ascii=False) if args.json else f"added {_line(motif)}")
+        if len({on for on, _, _ in motif.notes}) < RECOGNISABLE_NOTES:
+            sys.stderr.write(f"gekiban: note: a motif of {len(motif.notes)} notes is a shape much music shares: "
+                             f"{RECOGNISABLE_NOTES} or more make it recognisable (and `evaluate --motif` reliable)\n")
         return 0
     if args.verb == "list":
         motifs = lib.list()
