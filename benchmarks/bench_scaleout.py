@@ -149,14 +149,18 @@ def throughput(work: Path, cues: int, length: float, soundfont: str | None, *, p
             executors.append(DaskExecutor(cluster.address, soundfont=soundfont))  # back once every worker is warm
             assert executors[-1].workers == workers, executors[-1].workers
         best = [float("inf"), float("inf")]
+        cpu = [float("inf"), float("inf")]
         for r in range(repeat):
             for i, workers in enumerate((1, 2)):
                 before = cpu_seconds(clusters[i])
                 seconds = run_cues(executors[i], work / f"r{r}-w{workers}", cues, length)
-                cores = (cpu_seconds(clusters[i]) - before) / seconds
+                used = cpu_seconds(clusters[i]) - before
+                cores = used / seconds
                 best[i] = min(best[i], seconds)
+                cpu[i] = min(cpu[i], used / cues)
                 print(f"  {workers} worker{'s' if workers > 1 else ' '}: {cues} cues of {length:g} s in {seconds:6.1f} s"
-                      f" = {60 * cues / seconds:5.1f} cues/minute, workers used {cores:.2f} cores  ({load()})",
+                      f" = {60 * cues / seconds:5.1f} cues/minute; workers got {cores:.2f} cores, {used / cues:.2f} CPU s a cue"
+                      f"  ({load()})",
                       flush=True)
     finally:
         for executor in executors:
@@ -164,7 +168,9 @@ def throughput(work: Path, cues: int, length: float, soundfont: str | None, *, p
         for cluster in clusters:
             cluster.stop()
     print(f"  best of {repeat}: {60 * cues / best[0]:.1f} vs {60 * cues / best[1]:.1f} cues/minute; "
-          f"2 workers / 1 worker: {best[0] / best[1]:.2f}×  (goal ≥ 1.8×)", flush=True)
+          f"2 workers / 1 worker: {best[0] / best[1]:.2f}×  (goal ≥ 1.8×); CPU seconds a cue (least): "
+          f"{cpu[0]:.2f} vs {cpu[1]:.2f}, work per CPU second with two workers {cpu[0] / cpu[1]:.2f} of one's",
+          flush=True)
     return best[0], best[1]
 
 

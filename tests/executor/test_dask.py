@@ -219,3 +219,15 @@ def test_a_small_menu_builds_on_the_cluster(executor, tmp_path):
         assert (tmp_path / "menu" / m / "mix.wav").is_file()
     assert (tmp_path / "menu" / "cuesheet.csv").is_file() and (tmp_path / "menu" / "index.html").is_file()
     assert any("rendering" in stage for stage in seen) and seen[-1] == "menu done"
+
+
+@pytest.mark.slow
+def test_close_stops_what_is_not_done(cluster, tmp_path):
+    ex = DaskExecutor(cluster.address, warm=False)
+    handle = ex.submit(task(tmp_path, "long", dict(TINY, duration=120)))
+    ex.close()
+    assert handle.done()
+    with pytest.raises(CancelledError, match="closed"):
+        handle.result(timeout=5)
+    with pytest.raises(RenderError, match="closed"):
+        ex.submit(task(tmp_path, "late"))

@@ -182,7 +182,7 @@ class DaskHandle:
         # wait here, not in Future.result(timeout): that timeout also bounds fetching the
         # answer from the worker, so result(timeout=0) on a done task would time out
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
-        while not self.future.done():
+        while not self.future.done() and self._stopped is None:  # (a close() may leave it pending)
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
                 raise TimeoutError(f"task {self.task.id} is not done after {timeout} s")
