@@ -150,3 +150,62 @@ def test_the_bundle_helper_writes_what_the_check_accepts(tmp_path):
     from gekiban.bundle.folders import foreign_files
 
     assert foreign_files(tmp_path / "b") == []
+
+
+class Stuck(FakeExecutor):
+    """Tasks that never finish; Ctrl-C arrives while the build waits for them."""
+
+    def __init__(self):
+        super().__init__()
+        self.cancelled = []
+        self.polls = 0
+
+    def submit(self, task, *, on_progress=None):
+        from pathlib import Path
+
+        self.tasks.append(task)
+        Path(task.folder).mkdir()
+        (Path(task.folder) / "half.wav").write_bytes(b"RIFF")
+        executor = self
+
+        class Handle:
+            def done(self):
+                executor.polls += 1
+                if executor.polls > 5:
+                    raise KeyboardInterrupt
+                return False
+
+            def cancel(self):
+                executor.cancelled.append(task.id)
+
+            def result(self, timeout=None):
+                return []
+
+        return Handle()
+
+
+def test_an_interrupted_build_cancels_its_cues_and_drops_their_staging(tmp_path):
+    out = tmp_path / "season"
+    menu = make(2)
+    stuck = Stuck()
+    with pytest.raises(KeyboardInterrupt):
+        build_menu(menu, out, executor=stuck, jobs=plan_menu(menu, semantic=False), poll_s=0.01)
+    assert stuck.cancelled == ["test menu:M-1", "test menu:M-2"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST]
+
+
+def test_the_command_builds_and_resumes(tmp_path, monkeypatch, capsys):
+    from gekiban.cli import menu as cli_menu
+    from gekiban.cli.main import main
+
+    monkeypatch.setattr(cli_menu, "_executor", lambda args, workers: FakeExecutor())
+    path = tmp_path / "m.yaml"
+    path.write_text("title: t\ncues:\n  - {m: M-1, title: a, use: theme, description: hopeful, length: 6}\n"
+                    "  - {m: M-2, title: b, description: calm, length: 6, ending: loop}\n", encoding="utf-8")
+    assert main(["menu", "build", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "2 cues composed, 0 kept" in capsys.readouterr().out
+    assert main(["menu", "build", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    assert "0 cues composed, 2 kept" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["menu", "build", str(path), "--out", str(tmp_path / "o"), "--workers", "zero"])
+    assert "--workers 'zero'" in capsys.readouterr().err

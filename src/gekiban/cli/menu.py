@@ -36,18 +36,23 @@ def add_menu_command(sub: Any) -> None:
     c.add_argument("file", metavar="FILE", help="the menu: .yaml/.yml or .csv")
 
 
-def _executor(args: argparse.Namespace) -> Any:
-    """The executor the build runs on (the one place it is made)."""
+def _workers(args: argparse.Namespace) -> int | None:
+    """``--workers`` checked (before any work)."""
     from gekiban.errors import InvalidOptionError
 
-    workers = None
-    if args.workers is not None:
-        try:
-            workers = int(args.workers)
-        except ValueError:
-            raise InvalidOptionError(f"--workers {args.workers!r} must be a whole number from 1 up") from None
-        if workers < 1:
-            raise InvalidOptionError(f"--workers {args.workers!r} must be a whole number from 1 up")
+    if args.workers is None:
+        return None
+    try:
+        workers = int(args.workers)
+    except ValueError:
+        workers = 0
+    if workers < 1:
+        raise InvalidOptionError(f"--workers {args.workers!r} must be a whole number from 1 up")
+    return workers
+
+
+def _executor(args: argparse.Namespace, workers: int | None) -> Any:
+    """The executor the build runs on (the one place it is made)."""
     from gekiban.executor import make_executor
 
     return make_executor(scheduler=args.scheduler, workers=workers, soundfont=args.soundfont)
@@ -80,11 +85,12 @@ def _build(args: argparse.Namespace, menu: Any) -> int:
     from gekiban.season.build import build_menu, check_menu_out
     from gekiban.season.plan import plan_menu, prepare_motifs
 
+    workers = _workers(args)
     check_menu_out(args.out, menu)  # before the plan reads any prompt
     prepare_motifs(menu)
     jobs = plan_menu(menu)
     progress = Progress(quiet=args.quiet)
-    executor = _executor(args)
+    executor = _executor(args, workers)
     try:
         result = build_menu(menu, args.out, executor=executor, progress=progress, jobs=jobs)
     finally:

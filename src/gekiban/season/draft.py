@@ -139,7 +139,8 @@ def parse_script(text: str) -> tuple[Scene, ...]:
         m = _JA_LINE.match(stripped) or _JA_COLON.match(stripped) or _NAME_LINE.match(stripped)
         if m:
             scene["dialogue"].append((m["name"], m["line"].rstrip("」』")))
-        elif _CAPS_CUE.match(stripped) and len(stripped.split()) <= 4 and not _JA_RE.search(stripped):
+        elif _CAPS_CUE.match(stripped) and len(stripped.split()) <= 4 and not stripped.endswith(".") \
+                and not _JA_RE.search(stripped):  # "SIRENS." is action, "DR. KIM" a character cue
             speaker = _CAPS_CUE.match(stripped)["name"].strip().title()  # type: ignore[index]
         else:
             stripped, timing = _timing(stripped)
