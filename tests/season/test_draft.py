@@ -65,3 +65,26 @@ def test_a_script_without_headings_or_music_is_refused():
         draft_menu("just some words\nand more")
     with pytest.raises(MenuError, match="no scene of the script needs music"):
         draft_menu((SCRIPTS / "talk.txt").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("heading, place, time, timing", [
+    ("INT. CLASSROOM - DAY", "CLASSROOM", "DAY", None),
+    ("EXT. ROOFTOP - NIGHT (1:20)", "ROOFTOP", "NIGHT", 80.0),
+    ("12. INT./EXT. CAR - MOVING - NIGHT", "CAR - MOVING", "NIGHT", None),
+    ("int. kitchen – morning", "kitchen", "morning", None),
+    ("SCENE 3: THE PIER - DUSK (45s)", "THE PIER", "DUSK", 45.0),
+    ("○教室（昼）", "教室", "昼", None),
+    ("○屋上（夜）（1:20）", "屋上", "夜", 80.0),
+    ("シーン3 港（夕方）", "港", "夕方", None),
+    ("S#4 駅のホーム（45秒）", "駅のホーム", "", 45.0),
+])
+def test_scene_headings(heading, place, time, timing):
+    scene = parse_script(f"{heading}\nShe runs.\n")[0]
+    assert (scene.place, scene.time, scene.timing) == (place, time, timing)
+    assert scene.action == ("She runs.",)
+
+
+def test_a_character_cue_takes_the_lines_below_it_and_a_shout_is_action():
+    scene = parse_script("INT. LAB - NIGHT\nSIRENS.\nDR. KIM (V.O.)\n(quietly)\nRun.\nNow.\n\nShe runs.\n")[0]
+    assert scene.dialogue == (("Dr. Kim", "Run."), ("Dr. Kim", "Now."))
+    assert scene.action == ("SIRENS.", "She runs.")
