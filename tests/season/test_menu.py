@@ -144,3 +144,20 @@ def test_a_missing_or_non_utf8_file_is_refused(tmp_path):
     path.write_bytes("title: caf\xe9\n".encode("latin-1"))
     with pytest.raises(MenuError, match="not UTF-8"):
         read_menu(path)
+
+
+def test_the_examples_in_the_docs_and_examples_read(tmp_path):
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    page = (root / "docs" / "menu.md").read_text(encoding="utf-8")
+    yaml_block = re.search(r"```yaml\n(.*?)```", page, re.S)[1]
+    csv_block = re.search(r"```csv\n(.*?)```", page, re.S)[1]
+    (tmp_path / "doc.yaml").write_text(yaml_block, encoding="utf-8")
+    (tmp_path / "doc.csv").write_text(csv_block, encoding="utf-8")
+    assert read_menu(tmp_path / "doc.yaml").cues[0].tempo == 132
+    assert [c.m for c in read_menu(tmp_path / "doc.csv").cues] == ["M-1", "M-2"]
+    for name in ("menu-en.yaml", "menu-ja.yaml"):
+        menu = read_menu(root / "examples" / name)
+        assert 4 <= len(menu.cues) <= 6 and all(c.length <= 40 for c in menu.cues)
