@@ -158,9 +158,9 @@ def throughput(work: Path, cues: int, length: float, soundfont: str | None, *, p
                 cores = used / seconds
                 best[i] = min(best[i], seconds)
                 cpu[i] = min(cpu[i], used / cues)
-                print(f"  {workers} worker{'s' if workers > 1 else ' '}: {cues} cues of {length:g} s in {seconds:6.1f} s"
-                      f" = {60 * cues / seconds:5.1f} cues/minute; workers got {cores:.2f} cores, {used / cues:.2f} CPU s a cue"
-                      f"  ({load()})",
+                name = f"{workers} worker{'s' if workers > 1 else ' '}"
+                print(f"  {name}: {cues} cues of {length:g} s in {seconds:6.1f} s = {60 * cues / seconds:5.1f} "
+                      f"cues/minute; workers got {cores:.2f} cores, {used / cues:.2f} CPU s a cue  ({load()})",
                       flush=True)
     finally:
         for executor in executors:
