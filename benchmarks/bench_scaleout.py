@@ -14,6 +14,11 @@ distributed.cli.dask_scheduler`` / ``dask_worker --nworkers 1 --nthreads 1``), t
    (30 to 90 s) built with :func:`gekiban.season.build.build_menu` on the two workers (goal:
    40 cues of 60 s on average in ≤ 10 minutes). ``--quick`` builds 10 cues instead.
 
+Measured on the shared 2-core machine (best of 2): pinned 30.1 → 60.5 cues/minute, 2.01×;
+unpinned 48.0 → 55.4, 1.16× (one unpinned worker already takes 1.56 of the 2 cores); work per
+CPU second with two workers 0.96-1.01 of one's. A season of 40 cues averaging 60 s: 2.9 minutes
+(load 3.5-4.5), 6.0 minutes (load 7-8).
+
 Warm-up (each worker loading the SoundFont and the embedding model) happens when the executor
 connects and is not timed. The machine's load average is printed before and after each part:
 other work on a shared machine slows the runs.
