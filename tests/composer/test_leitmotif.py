@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from gekiban.composer.build import build_score
-from gekiban.composer.leitmotif import SCALES, develop_leitmotif, idiom, realise, reharmonise, theme_of, time_scale
+from gekiban.composer.leitmotif import SCALES, develop_leitmotif, idiom, realise, theme_of, time_scale
+from gekiban.composer.reharmonise import reharmonise
 from gekiban.evaluate.motif import find_motif
 from gekiban.instruments import get_instrument
 from gekiban.motifs import parse_notes

@@ -25,10 +25,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gekiban.composer.reharmonise import reharmonise
 from gekiban.instruments import Instrument, get_instrument
 from gekiban.roles import base_role
 from gekiban.score import ChordEvent, Note, Part, Section
-from gekiban.theory import MODES, Chord, Key, Meter
+from gekiban.theory import MODES, Key, Meter
 from gekiban.understand.midi_seed import estimate_key
 
 NoteTuple = tuple[float, float, int]
@@ -250,7 +251,7 @@ def develop_leitmotif(themes: tuple[tuple[str, tuple[NoteTuple, ...]], ...], sec
         replaced by diatonic chords that hold them.
     """
     style = idiom(energy)
-    scale = MODES["minor" if key.mode in _MINORISH else "major"] if key.mode not in MODES else MODES[key.mode]
+    scale = MODES.get(key.mode, MODES["minor" if key.mode in _MINORISH else "major"])
     bar = meter.bar_beats
     lo, hi = instrument.comfort_low, instrument.comfort_high
     writers = []
@@ -306,54 +307,6 @@ def _one_line(notes: list[Note]) -> list[Note]:
             out[-1] = Note(p.pitch, p.start, n.start - p.start, p.velocity)
         out.append(Note(n.pitch, n.start, n.duration, int(np.clip(n.velocity, 1, 127))))
     return out
-
-
-def _triads(key: Key, scale: tuple[int, ...]) -> list[tuple[Chord, str]]:
-    """The diatonic triads of ``scale`` on the key's tonic, with Roman numerals."""
-    out = []
-    names = ("i", "ii", "iii", "iv", "v", "vi", "vii")
-    for d in range(7):
-        root, third, fifth = (scale[(d + k) % 7] + 12 * ((d + k) // 7) - scale[d] for k in (0, 2, 4))
-        quality = {(4, 7): "", (3, 7): "m", (3, 6): "dim", (4, 8): "aug"}.get((third, fifth), "")
-        roman = names[d].upper() if quality in ("", "aug") else names[d] + ("°" if quality == "dim" else "")
-        out.append((Chord((key.tonic + scale[d]) % 12, quality), roman))
-    return out
-
-
-def reharmonise(chords: tuple[ChordEvent, ...], line: list[Note], *, key: Key, scale: tuple[int, ...],
-                meter: Meter) -> tuple[ChordEvent, ...]:
-    """Chords re-chosen under the theme: where a note on a strong pulse, or held a beat or
-    more, is not a tone of the planned chord, the diatonic triad holding most of those notes
-    (weighted by length; ties to the one sharing most tones with the planned chord, then to
-    tonic, subdominant and dominant) takes its place."""
-    bar = meter.bar_beats
-    strong = set(meter.pulses)
-    triads = [t for t in _triads(key, scale) if t[0].quality != "dim"]
-    out = []
-    for ev in chords:
-        inside = [n for n in line if ev.start - 1e-9 <= n.start < ev.end - 1e-9
-                  and (round(n.start % bar, 6) in strong or n.duration >= 1.0)]
-        weight: dict[int, float] = {}
-        for n in inside:
-            weight[n.pitch % 12] = weight.get(n.pitch % 12, 0.0) + n.duration
-        have = set(ev.chord.pitch_classes)
-        if not weight or all(pc in have for pc in weight):
-            out.append(ev)
-            continue
-        order = {0: 0, 3: 1, 4: 2, 5: 3}
-
-        def score(t: tuple[Chord, str]) -> tuple[float, int, int]:
-            pcs = set(t[0].pitch_classes)
-            held = sum(w for pc, w in weight.items() if pc in pcs)
-            d = next(i for i, x in enumerate(scale) if (key.tonic + x) % 12 == t[0].root)
-            return (-held, -len(pcs & have), order.get(d, 9))
-
-        best = min(triads, key=score)
-        if sum(w for pc, w in weight.items() if pc in best[0].pitch_classes) <= sum(w for pc, w in weight.items() if pc in have):
-            out.append(ev)
-        else:
-            out.append(ChordEvent(ev.start, ev.duration, best[0], best[1]))
-    return tuple(out)
 
 
 def motif_in_bass(parts: tuple[Part, ...], themes: tuple[tuple[str, tuple[NoteTuple, ...]], ...],
