@@ -19,7 +19,7 @@ import pytest
 
 from gekiban.errors import CancelledError, InvalidOptionError, RenderError
 from gekiban.executor import LocalExecutor, Task, make_executor
-from gekiban.executor.dask import DaskExecutor
+from gekiban.executor.dask import DaskExecutor, probe_scheduler
 
 TINY = {"duration": 6, "style": "ambient", "seed": 3}
 
@@ -129,6 +129,12 @@ def test_an_unreachable_scheduler_is_a_clear_error():
     assert time.monotonic() - started < 10
     with pytest.raises(InvalidOptionError, match="tcp://HOST:PORT"):
         make_executor(scheduler="http://127.0.0.1")
+    with pytest.raises(RenderError, match=f"Dask scheduler at tcp://127.0.0.1:{port}"):
+        probe_scheduler(f"127.0.0.1:{port}", timeout=1)  # what `gekiban serve --scheduler` checks first
+
+
+def test_the_probe_finds_a_listening_scheduler(cluster):
+    probe_scheduler(cluster.address)
 
 
 def test_without_a_scheduler_it_is_local():

@@ -102,6 +102,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from gekiban.server.app import create_app
 
+    if opts["scheduler"]:  # a dead address is refused here, not as a traceback from the app's start
+        from gekiban.executor.dask import probe_scheduler
+
+        probe_scheduler(str(opts["scheduler"]))
     app = create_app(**opts)  # type: ignore[arg-type]
     url = _url(host, port)
     print(f"gekiban studio: {url}/", flush=True)

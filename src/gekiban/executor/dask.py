@@ -40,6 +40,7 @@ import logging
 import os
 import queue
 import re
+import socket
 import threading
 import time
 import uuid
@@ -82,6 +83,27 @@ def check_scheduler_address(address: str) -> str:
         err.field = "scheduler"
         raise err
     return text if match["scheme"] else f"tcp://{text}"
+
+
+def probe_scheduler(address: str, *, timeout: float = CONNECT_TIMEOUT_S) -> None:
+    """Check that something listens at a ``tcp://`` scheduler address (other schemes are left to
+    the client), so that a command can refuse a dead address before it starts anything.
+
+    Raises
+    ------
+    RenderError
+        If nothing answers within ``timeout`` seconds; the message names the address.
+    """
+    checked = check_scheduler_address(address)
+    scheme, rest = checked.split("://", 1)
+    if scheme != "tcp":
+        return
+    host, port = rest.rsplit(":", 1)
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise RenderError(f"cannot reach the Dask scheduler at {checked} within {timeout:g} s ({exc}): is `dask "
+                          "scheduler` running there, and is the port open?") from None
 
 
 # ─── the worker's side ────────────────────────────────────────────────────────────────────
