@@ -29,6 +29,11 @@ Cancel
     before the render is not interrupted). The handle says cancelled at once; the worker is
     free again once the task has stopped.
 
+A worker that dies
+    Dask runs its task again on another worker (up to ``distributed.scheduler.allowed-failures``
+    times, 3 by default; the bundle is written atomically, so a half-done one is never kept),
+    then the handle fails with :class:`~gekiban.errors.RenderError` naming the ``KilledWorker``.
+
 ``distributed`` is imported with this module: import it only where a scheduler is given
 (:func:`gekiban.executor.make_executor` does).
 """
