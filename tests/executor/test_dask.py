@@ -237,3 +237,22 @@ def test_close_stops_what_is_not_done(cluster, tmp_path):
         handle.result(timeout=5)
     with pytest.raises(RenderError, match="closed"):
         ex.submit(task(tmp_path, "late"))
+
+
+@pytest.mark.slow
+def test_a_task_whose_worker_dies_runs_again_on_another(tmp_path):
+    c = Cluster(2, tmp_path)
+    ex = DaskExecutor(c.address)
+    try:
+        rendering = threading.Event()
+        handle = ex.submit(task(tmp_path, "long", dict(TINY, duration=60)),
+                           on_progress=lambda s, f: s == "rendering" and rendering.set())
+        assert rendering.wait(120)
+        name = ex.client.scheduler_info(n_workers=-1)["workers"][handle.worker]["name"]
+        first = handle.worker
+        os.killpg(c.procs[1 + int(str(name)[1:])].pid, signal.SIGKILL)  # the worker and its nanny
+        assert handle.result(timeout=180) == [str(tmp_path / "long")]
+        assert handle.worker != first and (tmp_path / "long" / "mix.wav").is_file()
+    finally:
+        ex.close()
+        c.stop()
