@@ -13,13 +13,10 @@ HERO = "D4. E4/ F#4 A4 | B4/ A4/ F#4- D4"
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    mp = pytest.MonkeyPatch()
-    mp.setenv("GEKIBAN_DATA", str(data))  # the motif library the server and its workers read
+    data = tmp_path_factory.mktemp("data")  # the server's data folder holds its motif library
     MotifLibrary(data).add("hero", Motif("hero", parse_notes(HERO)))
     with api_client(data) as client:
         yield client, data
-    mp.undo()
 
 
 @pytest.mark.parametrize(("motif", "shown"), [("villain", "no motif named 'villain'"), ("hero,hero", "named twice"),

@@ -80,6 +80,11 @@ def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, co
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         data.mkdir(parents=True, exist_ok=True)
         library = Library(data)
+        # The motif library and the worker processes read the data folder from the environment
+        # (gekiban.motifs.data_home): this server's folder is the process's, set before the
+        # workers start so they inherit it (and given back when the app stops).
+        before = os.environ.get("GEKIBAN_DATA")
+        os.environ["GEKIBAN_DATA"] = str(data)
         own = executor is None
         if own:
             from gekiban.executor import make_executor  # lazy: starts worker processes or connects to Dask
@@ -97,6 +102,10 @@ def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, co
             queue.close()
             if own:
                 await asyncio.to_thread(runner.close)
+            if before is None:
+                os.environ.pop("GEKIBAN_DATA", None)
+            else:
+                os.environ["GEKIBAN_DATA"] = before
             close = getattr(library, "close", None)
             if close is not None:
                 close()
