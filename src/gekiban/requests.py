@@ -13,14 +13,15 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gekiban.audio.targets import parse_loudness
-from gekiban.errors import InvalidOptionError
+from gekiban.errors import InvalidOptionError, NotFoundError
+from gekiban.motifs import Motif, MotifLibrary, data_home
 from gekiban.theory import parse_key, parse_meter
-from gekiban.understand.brief import Brief
+from gekiban.understand.brief import Brief, Evidence
 from gekiban.understand.options import (
     MAX_DURATION_S,
     check_prompt,
@@ -46,7 +47,7 @@ from gekiban.understand.timing import (
 if TYPE_CHECKING:  # the Track's module loads the audio stack, which must wait for the prompt's reading
     from gekiban.bundle.track import Track
 
-__all__ = ["ComposeRequest", "Composed", "Resolved", "compose_to", "resolve_request"]
+__all__ = ["ComposeRequest", "Composed", "Resolved", "compose_to", "resolve_request", "with_motifs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,7 +55,8 @@ class ComposeRequest:
     """Every compose option as given (text or numbers), before any check.
 
     ``sections`` are ``"TIME=MOOD"`` items and ``hits`` times (``"0:42.5"`` or seconds);
-    ``from_midi`` and ``arc_file`` are file paths; ``None`` means "not given".
+    ``from_midi`` and ``arc_file`` are file paths; ``motif`` names motifs of the motif library
+    (``"hero"`` or ``"hero,heroine"``); ``None`` means "not given".
     """
 
     prompt: str = ""
@@ -67,6 +69,7 @@ class ComposeRequest:
     instruments: str | None = None
     chords: str | None = None
     from_midi: str | None = None
+    motif: str | None = None
     arc: str | None = None
     arc_file: str | None = None
     sections: tuple[str, ...] = ()
@@ -83,7 +86,7 @@ class ComposeRequest:
     def from_mapping(cls, data: Mapping[str, Any]) -> ComposeRequest:
         """A request from JSON-like data (a request body), each value's type checked.
 
-        Lists are accepted for ``sections``, ``hits``, ``instruments`` and ``chords``; numbers
+        Lists are accepted for ``sections``, ``hits``, ``instruments``, ``chords`` and ``motif``; numbers
         for ``duration``, ``tempo``, ``seed``, ``hits``, ``loudness`` and ``sample_rate``.
 
         Raises
@@ -128,12 +131,13 @@ _NUMBER_OR_TEXT = ((str, int, float), "a number or text")
 _KINDS: dict[str, tuple[tuple[type, ...], str]] = {
     "prompt": _TEXT, "style": _TEXT, "duration": _NUMBER_OR_TEXT, "seed": ((str, int), "a whole number or text"),
     "key": _TEXT, "tempo": _NUMBER_OR_TEXT, "meter": _TEXT, "instruments": ((str, list, tuple), "text or a list of names"),
-    "chords": ((str, list, tuple), "text or a list of chords"), "from_midi": _TEXT, "arc": _TEXT, "arc_file": _TEXT,
+    "chords": ((str, list, tuple), "text or a list of chords"), "from_midi": _TEXT,
+    "motif": ((str, list, tuple), "a motif name or a list of names"), "arc": _TEXT, "arc_file": _TEXT,
     "sections": ((str, list, tuple), 'a list of "TIME=MOOD" items'), "hits": ((str, int, float, list, tuple), "a list of times"),
     "ending": _TEXT, "loop": ((bool,), "true or false"), "cue": _TEXT, "layers": ((bool,), "true or false"),
     "loudness": _NUMBER_OR_TEXT, "format": _TEXT, "sample_rate": ((str, int), "44100 or 48000"),
 }
-_OPTIONAL = {"style", "duration", "seed", "key", "tempo", "meter", "instruments", "chords", "from_midi", "arc", "arc_file",
+_OPTIONAL = {"style", "duration", "seed", "key", "tempo", "meter", "instruments", "chords", "from_midi", "motif", "arc", "arc_file",
              "ending", "cue"}
 
 
@@ -166,10 +170,10 @@ def _convert(name: str, value: Any) -> Any:
             if not isinstance(item, item_kinds) or isinstance(item, bool):
                 raise _about_field(InvalidOptionError(f"bad {name} item {item!r}: it must be {what}"), name)
         return items
-    if name in ("instruments", "chords") and not isinstance(value, str):
+    if name in ("instruments", "chords", "motif") and not isinstance(value, str):
         if not all(isinstance(item, str) for item in value):
             raise _about_field(InvalidOptionError(f"bad {name} {value!r}: every item must be text"), name)
-        return (", " if name == "instruments" else " ").join(value)
+        return {"instruments": ", ", "chords": " ", "motif": ","}[name].join(value)
     if name == "loudness":
         return str(value)
     return value
@@ -208,7 +212,7 @@ def timing_points(req: ComposeRequest, duration: float) -> tuple[tuple[ArcPoint,
 
 
 def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
-                    max_prompt: int | None = None) -> Resolved:
+                    max_prompt: int | None = None, data_dir: str | os.PathLike[str] | None = None) -> Resolved:
     """Check every option of ``req`` and resolve its Brief once (what ``gekiban compose`` does
     before composing): cue defaults, timing checks, :func:`resolve_brief`, :func:`apply_timing`.
 
@@ -220,12 +224,15 @@ def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
         Longest cue allowed, in seconds (the server's bound); ``None``: the options' own limit.
     max_prompt
         Longest prompt allowed, in characters; ``None``: the options' own limit.
+    data_dir
+        The data folder whose motif library ``req.motif`` names are looked up in; ``None``:
+        the default data folder (:func:`gekiban.motifs.data_home`, as the server's).
 
     Raises
     ------
     InvalidOptionError
-        For any bad option (``field`` names it where known), mp3 without ffmpeg, or a length
-        or prompt past the bounds given.
+        For any bad option (``field`` names it where known), mp3 without ffmpeg, a length
+        or prompt past the bounds given, or a motif name the library does not hold.
     StyleError, MidiError
         For an unknown style or an unreadable MIDI seed.
     """
@@ -248,6 +255,7 @@ def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
         raise _about_field(InvalidOptionError("format 'mp3' needs ffmpeg, which is not installed: run `make deps` or "
                                               "`sudo apt-get install ffmpeg`, or use --format wav or flac"), "format")
     _check_simple_options(req, duration, max_prompt)
+    motifs = _motifs(req.motif, data_dir) if req.motif is not None else ()
     brief = resolve_brief(req.prompt, seed=req.seed, duration=duration, key=req.key, tempo=req.tempo, meter=req.meter,
                           style=style, instruments=req.instruments,
                           **{k: v for k, v in (("chords", req.chords), ("from_midi", req.from_midi)) if v is not None})
@@ -257,7 +265,37 @@ def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
     arc, hits = timing_points(req, brief.duration)
     with _about(None):
         brief = apply_timing(brief, arc=arc, hits=hits, ending=req.ending, loop=req.loop or None, cue=req.cue)
+    if motifs and req.motif is not None:
+        brief = _with_motifs(brief, motifs, req.motif)
     return Resolved(brief=brief, loudness=loudness, sample_rate=sample_rate, format=fmt, layers=req.layers)
+
+
+def with_motifs(brief: Brief, names: str, *, data_dir: str | os.PathLike[str] | None = None) -> Brief:
+    """``brief`` with the leitmotifs ``names`` asks for (``"hero"`` or ``"hero,heroine"``) from
+    the motif library of ``data_dir`` (default :func:`gekiban.motifs.data_home`), and their
+    evidence.
+
+    Raises
+    ------
+    InvalidOptionError
+        For a bad name list or a name the library does not hold (``field`` is ``"motif"``).
+    """
+    return _with_motifs(brief, _motifs(names, data_dir), names)
+
+
+def _with_motifs(brief: Brief, motifs: tuple[Motif, ...], names: str) -> Brief:
+    told = "; ".join(f"{m.name} ({m.text})" for m in motifs)
+    return replace(brief, leitmotifs=tuple((m.name, m.notes) for m in motifs),
+                   evidence=brief.with_evidence("leitmotifs", Evidence("option", f"option motif {names!r}: {told}")))
+
+
+def _motifs(names: str, data_dir: str | os.PathLike[str] | None) -> tuple[Motif, ...]:
+    """The motifs ``names`` asks for, from the motif library of ``data_dir``."""
+    with _about("motif"):
+        try:
+            return MotifLibrary(data_home() if data_dir is None else data_dir).resolve(names)
+        except NotFoundError as exc:  # a bad option of the request, not a missing resource
+            raise InvalidOptionError(str(exc)) from None
 
 
 def _check_bound(seconds: float, bound: float, what: str) -> None:

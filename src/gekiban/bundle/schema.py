@@ -38,8 +38,8 @@ def stem_filename(index: int, role: str, instrument: str) -> str:
 
 def brief_to_dict(brief: Brief) -> dict[str, Any]:
     """Every field of a resolved Brief but its evidence as JSON-ready values (see
-    :func:`brief_from_dict`)."""
-    return {
+    :func:`brief_from_dict`); ``leitmotifs`` only when the cue has some."""
+    out: dict[str, Any] = {
         "prompt": brief.prompt, "style": brief.style, "mood": brief.mood, "energy": brief.energy,
         "tension": brief.tension, "tempo": brief.tempo, "key": {"tonic": brief.key.tonic, "mode": brief.key.mode},
         "meter": str(brief.meter), "duration": brief.duration, "instruments": list(brief.instruments),
@@ -51,6 +51,9 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
                         "keywords": list(m.keywords)} for m in brief.neighbours],
         "gloss": brief.gloss,
     }
+    if brief.leitmotifs:
+        out["leitmotifs"] = [{"name": name, "notes": [list(n) for n in notes]} for name, notes in brief.leitmotifs]
+    return out
 
 
 def evidence_to_dict(brief: Brief) -> dict[str, dict[str, str]]:
@@ -101,6 +104,7 @@ def brief_from_dict(d: Any, *, evidence: tuple[tuple[str, Evidence], ...] = ()) 
                                         str(n.get("sentence", "")), tuple(str(k) for k in n.get("keywords", ())))
                              for n in d.get("neighbours", ())),
             gloss=str(d.get("gloss", "")),
+            leitmotifs=tuple((str(m["name"]), check_motif(m["notes"])) for m in d.get("leitmotifs", ())),
         )
         return apply_timing(brief, arc=tuple(d.get("arc", ())), hits=tuple(float(h) for h in d.get("hits", ())),
                             ending=str(d.get("ending", "ring")), cue=str(d.get("cue", "")) or None)

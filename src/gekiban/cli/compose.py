@@ -18,7 +18,8 @@ def request_from_args(args: argparse.Namespace) -> ComposeRequest:
     return ComposeRequest(
         prompt=" ".join(args.prompt), style=args.style, duration=args.duration, seed=args.seed, key=args.key,
         tempo=args.tempo, meter=args.meter, instruments=args.instruments, chords=args.chords, from_midi=args.from_midi,
-        arc=args.arc, arc_file=args.arc_file, sections=tuple(args.section), hits=tuple(args.hit), ending=args.ending,
+        motif=args.motif, arc=args.arc, arc_file=args.arc_file, sections=tuple(args.section), hits=tuple(args.hit),
+        ending=args.ending,
         loop=bool(args.loop), cue=args.cue, layers=args.layers, loudness=args.loudness, format=args.format,
         sample_rate=args.sample_rate)
 

@@ -44,6 +44,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
     """Print the brief a prompt resolves to and the evidence for each field."""
     brief = resolve_brief(" ".join(args.prompt), seed=args.seed, duration=args.duration, key=args.key, tempo=args.tempo,
                           meter=args.meter, style=args.style, instruments=args.instruments, **seed_options(args))
+    if args.motif is not None:
+        from gekiban.requests import with_motifs
+
+        brief = with_motifs(brief, args.motif)
     if args.json:
         print(json.dumps({"brief": brief_to_dict(brief), "evidence": evidence_to_dict(brief)}, ensure_ascii=False, indent=2))
     else:
@@ -53,7 +57,10 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate bundles or MIDI files and print the report (text or JSON)."""
+    """Evaluate bundles or MIDI files and print the report (text or JSON); with ``--motif`` or
+    ``--notes``, whether each holds the motif instead."""
+    if args.motif is not None or args.notes is not None:
+        return _find_motif(args)
     from gekiban.evaluate import (  # lazy: the other commands need none of it
         evaluate_paths,
         format_text,
@@ -64,5 +71,31 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         for line in format_text(report):
+            print(line)
+    return 0
+
+
+def _find_motif(args: argparse.Namespace) -> int:
+    """``evaluate --motif NAME`` / ``--notes NOTES``: found or not in each piece, and the share."""
+    from gekiban.errors import InvalidOptionError
+    from gekiban.evaluate.motif import find_in_paths, format_reports
+    from gekiban.motifs import MotifLibrary, data_home, parse_notes
+
+    if args.motif is not None and args.notes is not None:
+        raise InvalidOptionError("--motif and --notes both name the motif to find: give one")
+    if args.reference:
+        raise InvalidOptionError("--reference compares metrics: it does not go with --motif or --notes")
+    if args.motif is not None:
+        motif = MotifLibrary(data_home()).get(args.motif)
+        name, notes = motif.name, motif.notes
+    else:
+        name, notes = repr(args.notes), parse_notes(args.notes)
+    reports = find_in_paths(args.paths, notes)
+    if args.json:
+        found = sum(r.found for r in reports)
+        print(json.dumps({"motif": name, "pieces": [r.to_dict() for r in reports], "found": found,
+                          "of": len(reports)}, ensure_ascii=False, indent=2))
+    else:
+        for line in format_reports(reports, name):
             print(line)
     return 0

@@ -27,6 +27,14 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli import bundles
 
         return {"extend": bundles.cmd_extend, "edit": bundles.cmd_edit, "vary": bundles.cmd_vary}[command]
+    if command == "menu":
+        from gekiban.cli.menu import cmd_menu
+
+        return cmd_menu
+    if command == "motif":
+        from gekiban.cli.motif import cmd_motif
+
+        return cmd_motif
     if command == "serve":
         from gekiban.cli.serve import cmd_serve
 

@@ -7,6 +7,7 @@ import argparse
 from typing import Any, NoReturn
 
 from gekiban.cli.common import fail
+from gekiban.cli.menu import add_menu_command
 from gekiban.cli.serve import add_serve_command
 
 _EPILOG = """\
@@ -67,16 +68,47 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--reference", action="store_true", help="compare with the human reference (overlapping area per metric)")
     e.add_argument("--split", default="all", metavar="SPLIT", help="reference pieces to use: all, dev or heldout (default all)")
     e.add_argument("--json", action="store_true", help="print the report as JSON")
+    e.add_argument("--motif", metavar="NAME", help="instead of the metrics, find this motif of the motif library in "
+                   "each piece (transposition- and tempo-invariant)")
+    e.add_argument("--notes", metavar="NOTES", help='instead of the metrics, find these notes, e.g. "E4 G4 A4 B4-"')
     add_serve_command(sub)
+    _add_motif_command(sub)
+    add_menu_command(sub)
     return p
 
 
 def add_seed_options(c: argparse.ArgumentParser) -> None:
-    """--chords and --from-midi: a progression and a melody seed to build on."""
+    """--chords, --from-midi and --motif: a progression, a melody seed and themes to build on."""
     c.add_argument("--chords", metavar="CHORDS",
                    help='progression every section plays: "Am F C G", "vi IV I V" or a name such as royal-road / 王道進行')
     c.add_argument("--from-midi", metavar="FILE",
                    help="MIDI seed: its melody's first bars become the main motif, its chord track the progression")
+    c.add_argument("--motif", metavar="NAME[,NAME]",
+                   help="build the lead from these motifs of the motif library (see `gekiban motif list`), developed "
+                   "to fit the cue")
+
+
+def _add_motif_command(sub: Any) -> None:
+    m = sub.add_parser("motif", help="the motif library: add, list, show or remove named themes",
+                       description="Named themes (leitmotifs) kept in the data folder's motifs/ folder; "
+                       "`compose --motif NAME` builds a cue's lead from one.")
+    verbs = m.add_subparsers(dest="verb", metavar="VERB", parser_class=_Parser)
+    a = verbs.add_parser("add", help="add a motif from notes or a MIDI file",
+                         description='Add a motif: --notes "E4 G4 A4 B4-" (a length after each pitch: none = a beat, '
+                         "'-' adds a beat, '/' halves, '.' dots; 'r' is a rest) or --from FILE.mid (the top line of a "
+                         "track).")
+    a.add_argument("name", metavar="NAME", help="1-40 characters of a-z, 0-9 and '-'")
+    a.add_argument("--notes", metavar="NOTES", help='the notes, e.g. "E4 G4 A4 B4-"')
+    a.add_argument("--from", dest="from_file", metavar="FILE.mid", help="a MIDI file: the top line of a track")
+    a.add_argument("--track", metavar="NAME|N", help="with --from: the track's name or number (default the busiest)")
+    a.add_argument("--chords", metavar="CHORDS", help='optional harmony, e.g. "Em C D"')
+    a.add_argument("--replace", action="store_true", help="replace a motif of that name")
+    verbs.add_parser("list", help="list the motifs")
+    for verb, text in (("show", "print a motif's notes and harmony"), ("remove", "delete a motif")):
+        verbs.add_parser(verb, help=text).add_argument("name", metavar="NAME")
+    for p in verbs.choices.values():
+        p.add_argument("--data", metavar="DIR", help="data folder (default $GEKIBAN_DATA, else ~/.local/share/gekiban)")
+        p.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _add_explain_command(sub: Any) -> None:

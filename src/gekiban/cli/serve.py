@@ -49,7 +49,7 @@ def check_serve_options(args: argparse.Namespace) -> dict[str, object]:
     ------
     InvalidOptionError
         For a bad port, worker or queue count, a non-loopback host without ``--token``, or a
-        CORS origin that is not an http(s) origin.
+        CORS origin that is not an http(s) origin, or a scheduler that is not ``tcp://host:port``.
     """
     host = str(args.host).strip()
     if not host:
@@ -67,6 +67,12 @@ def check_serve_options(args: argparse.Namespace) -> dict[str, object]:
     from gekiban.server.app import default_workers  # the app module, not FastAPI yet: cheap enough
     from gekiban.library import default_data_dir
 
+    scheduler = None
+    if getattr(args, "scheduler", None):
+        from gekiban.executor.dask import check_scheduler_address  # imports distributed: only when asked
+
+        scheduler = check_scheduler_address(args.scheduler)
+
     return {
         "host": host,
         "port": _count(args.port, "--port", 1, 65535),
@@ -77,6 +83,7 @@ def check_serve_options(args: argparse.Namespace) -> dict[str, object]:
         "max_jobs": _count(args.queue, "--queue", 1, MAX_QUEUE),
         "per_client": _count(args.per_client, "--per-client", 1, MAX_QUEUE),
         "soundfont": args.soundfont,
+        "scheduler": scheduler,
     }
 
 
@@ -95,12 +102,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from gekiban.server.app import create_app
 
+    if opts["scheduler"]:  # a dead address is refused here, not as a traceback from the app's start
+        from gekiban.executor.dask import probe_scheduler
+
+        probe_scheduler(str(opts["scheduler"]))
     app = create_app(**opts)  # type: ignore[arg-type]
     url = _url(host, port)
     print(f"gekiban studio: {url}/", flush=True)
     print(f"API docs:       {url}/docs", flush=True)
-    print(f"data folder:    {opts['data_dir']}  ({opts['workers']} worker{'s' if opts['workers'] != 1 else ''})",
-          flush=True)
+    where = (f"jobs on the Dask cluster at {opts['scheduler']}" if opts["scheduler"]
+             else f"{opts['workers']} worker{'s' if opts['workers'] != 1 else ''}")
+    print(f"data folder:    {opts['data_dir']}  ({where})", flush=True)
     if opts["token"]:
         print("every /v1 request needs `Authorization: Bearer TOKEN`", flush=True)
     uvicorn.run(app, host=host, port=port, log_level=args.log_level, access_log=args.log_level == "debug")
@@ -125,5 +137,8 @@ def add_serve_command(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     s.add_argument("--queue", default="20", metavar="N", help="jobs queued or running at most, in all (default 20)")
     s.add_argument("--per-client", default="4", metavar="N", help="jobs queued or running at most per client (default 4)")
     s.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (default as for compose)")
+    s.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run jobs on this Dask scheduler's workers instead of local processes (they must see the "
+                   "data folder at the same path; --workers is then ignored)")
     s.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"),
                    help="uvicorn's log level (default warning)")

@@ -19,6 +19,7 @@ import numpy as np
 from gekiban.composer.arrange import accent_hits, arrange, choose_ensemble
 from gekiban.composer.form import bars_for, follow_arc, plan_form, split_at
 from gekiban.composer.harmony import plan_harmony
+from gekiban.composer.leitmotif import develop_leitmotif, motif_in_bass
 from gekiban.composer.melody import compose_melody
 from gekiban.composer.motifs import motif_from_notes
 from gekiban.composer.perform import humanize, phrase_arcs, playable, shapes_phrases, swing
@@ -143,10 +144,16 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
     seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude, alternate=variation)
     lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
     seed_motif = motif_from_notes(brief.motif, key=key, meter=meter, scale=melodic_scale(brief, style)) if brief.motif else None
-    melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
-                            rng=rng["melody"], seed=seed_motif, motif_rng=rng["motif"])
+    if brief.leitmotifs:  # the lead develops the named themes; the chords under them are re-chosen
+        melody, chords = develop_leitmotif(brief.leitmotifs, sections, chords, key=key, meter=meter, energy=brief.energy,
+                                           instrument=lead.instrument, rng=rng["melody"])
+    else:
+        melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
+                                rng=rng["melody"], seed=seed_motif, motif_rng=rng["motif"])
     parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
                     grooves=load_grooves(), rng=rng["arrange"], ending=brief.ending)
+    if brief.leitmotifs:  # a battle cue's bass takes the theme's head as its riff in the B sections
+        parts = motif_in_bass(parts, brief.leitmotifs, sections, chords, key=key, meter=meter, energy=brief.energy)
     hit_beats = tuple(b * meter.bar_beats for b in hits)
     parts = accent_hits(parts, list(hit_beats))
     performed = perform(parts, style=style, bpm=bpm, end_beat=bars * meter.bar_beats, rng=rng["perform"], keep=hit_beats)

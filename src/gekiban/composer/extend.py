@@ -9,6 +9,7 @@ from gekiban.composer.build import key_named, melodic_scale, perform, streams
 from gekiban.composer.form import bars_for, plan_form
 from gekiban.composer.harmony import plan_harmony
 from gekiban.composer.melody import compose_melody
+from gekiban.composer.leitmotif import develop_leitmotif
 from gekiban.composer.motifs import motif_from_notes
 from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
@@ -62,9 +63,15 @@ def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -
              for p in score.parts]
     lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
     old_lead = next((p.notes for p in score.parts if p.role == lead.role), ())
-    melody = compose_melody(new, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
-                            rng=rng["melody"], motif_rng=base["motif"], earlier=(score.sections, old_lead),
-                            seed=motif_from_notes(brief.motif, key=key, meter=meter, scale=melodic_scale(brief, style)) if brief.motif else None)
+    if brief.leitmotifs:  # the new sections develop the cue's themes anew
+        melody, added = develop_leitmotif(brief.leitmotifs, new, added, key=key, meter=meter, energy=brief.energy,
+                                          instrument=lead.instrument, rng=rng["melody"])
+        chords = kept_chords + added
+    else:
+        melody = compose_melody(new, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
+                                rng=rng["melody"], motif_rng=base["motif"], earlier=(score.sections, old_lead),
+                                seed=motif_from_notes(brief.motif, key=key, meter=meter, scale=melodic_scale(brief, style))
+                                if brief.motif else None)
     fresh = arrange(seats, sections=new, chords=chords, melody=melody, meter=meter, style=style, grooves=load_grooves(),
                     rng=rng["arrange"], ending=brief.ending)
     fresh = perform(fresh, style=style, bpm=bpm, end_beat=total * bar_beats, rng=rng["perform"])

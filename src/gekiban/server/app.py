@@ -8,6 +8,7 @@ given), the body size bound.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +42,8 @@ def default_workers() -> int:
 
 
 def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, cors_origins: tuple[str, ...] = (),
-               max_jobs: int = 20, per_client: int = 4, soundfont: str | None = None, executor: Any = None) -> FastAPI:
+               max_jobs: int = 20, per_client: int = 4, soundfont: str | None = None, executor: Any = None,
+               scheduler: str | None = None) -> FastAPI:
     """Build the gekiban HTTP app.
 
     Parameters
@@ -49,7 +51,7 @@ def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, co
     data_dir
         The data folder: ``library.sqlite``, ``tracks/``, ``staging/``, ``uploads/``.
     workers
-        Worker processes of the local executor (ignored when ``executor`` is given).
+        Worker processes of the local executor (ignored when ``executor`` or ``scheduler`` is given).
     token
         When given, every ``/v1`` request needs ``Authorization: Bearer <token>`` (401 otherwise).
     cors_origins
@@ -61,6 +63,10 @@ def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, co
     executor
         An executor to run jobs on instead of a new :class:`~gekiban.executor.LocalExecutor`
         (tests pass a fake one). The app closes only an executor it made.
+    scheduler
+        A Dask scheduler's address (``tcp://host:port``): jobs run on that cluster
+        (:class:`~gekiban.executor.dask.DaskExecutor`; its workers must share the data folder's
+        filesystem) instead of local worker processes.
 
     Returns
     -------
@@ -74,11 +80,17 @@ def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, co
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         data.mkdir(parents=True, exist_ok=True)
         library = Library(data)
+        # The motif library and the worker processes read the data folder from the environment
+        # (gekiban.motifs.data_home): this server's folder is the process's, set before the
+        # workers start so they inherit it (and given back when the app stops).
+        before = os.environ.get("GEKIBAN_DATA")
+        os.environ["GEKIBAN_DATA"] = str(data)
         own = executor is None
         if own:
-            from gekiban.executor import LocalExecutor  # lazy: starts worker processes
+            from gekiban.executor import make_executor  # lazy: starts worker processes or connects to Dask
 
-            runner = LocalExecutor(workers, soundfont=soundfont)
+            # in a thread: a Dask client must not be made (or closed) on the server's event loop
+            runner = await asyncio.to_thread(make_executor, scheduler=scheduler, workers=workers, soundfont=soundfont)
         else:
             runner = executor
         queue = JobQueue(library, runner, max_jobs=max_jobs, per_client=per_client)
@@ -89,7 +101,11 @@ def create_app(*, data_dir: Path, workers: int = 1, token: str | None = None, co
         finally:
             queue.close()
             if own:
-                runner.close()
+                await asyncio.to_thread(runner.close)
+            if before is None:
+                os.environ.pop("GEKIBAN_DATA", None)
+            else:
+                os.environ["GEKIBAN_DATA"] = before
             close = getattr(library, "close", None)
             if close is not None:
                 close()

@@ -59,6 +59,8 @@ class ComposeBody(BaseModel):
     instruments: StrictStr | list[StrictStr] | None = None
     chords: StrictStr | list[StrictStr] | None = None
     from_midi: StrictStr | None = Field(None, description="an upload id from POST /v1/uploads/midi")
+    motif: StrictStr | list[StrictStr] | None = Field(None, description='motif names of the motif library ("hero" or '
+                                                      '["hero", "heroine"]): the lead is built from them')
     arc: StrictStr | None = None
     sections: list[StrictStr] | None = None
     hits: list[_TextOrNum] | None = None

@@ -82,7 +82,9 @@ class Brief:
     pairs (besides the fields: ``genre``, ``dance``, ``setting``, ``ensemble`` and ``groove`` say
     where each element the prompt named went, ``key_conflict`` that the named chords contradict
     the named key); ``neighbours`` the closest styles to the prompt, best first; ``gloss`` the English
-    reading of a Japanese prompt.
+    reading of a Japanese prompt; ``leitmotifs`` the named themes of the motif library the
+    cue is built from, as (name, notes) pairs with notes as in ``motif`` (the first is the main
+    theme; see :mod:`gekiban.composer.leitmotif`).
     """
 
     prompt: str
@@ -109,6 +111,7 @@ class Brief:
     cue: str = ""
     neighbours: tuple[StyleMatch, ...] = ()
     gloss: str = ""
+    leitmotifs: tuple[tuple[str, tuple[tuple[float, float, int], ...]], ...] = ()
 
     def why(self, field: str) -> Evidence | None:
         """The evidence for ``field`` (``"tempo"``, ``"key"`` ...), or None when none was kept."""

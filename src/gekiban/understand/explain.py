@@ -67,6 +67,11 @@ def explain_lines(brief: Brief) -> list[str]:
             lines.append(f"{'':<{width}}    ← {why.text}")
     for f, ev in named:
         lines.append(f"{f:<{width}}  {ev.text}")
+    if brief.leitmotifs:
+        lines.append(f"leitmotifs: {', '.join(f'{name} ({len(notes)} notes)' for name, notes in brief.leitmotifs)}")
+        why = brief.why("leitmotifs")
+        if why is not None:
+            lines.append(f"    ← {why.text}")
     if brief.neighbours:
         lines.append(f"style neighbours: {describe_neighbours(brief.neighbours)}")
     gloss = brief.why("gloss")
