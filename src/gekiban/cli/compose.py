@@ -21,7 +21,8 @@ def request_from_args(args: argparse.Namespace) -> ComposeRequest:
         motif=args.motif, arc=args.arc, arc_file=args.arc_file, sections=tuple(args.section), hits=tuple(args.hit),
         ending=args.ending,
         loop=bool(args.loop), cue=args.cue, layers=args.layers, loudness=args.loudness, format=args.format,
-        sample_rate=args.sample_rate)
+        sample_rate=args.sample_rate, stems_format=args.stems_format, stem_names=args.stem_names,
+        delivery=args.delivery)
 
 
 def cmd_compose(args: argparse.Namespace) -> int:

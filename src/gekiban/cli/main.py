@@ -27,6 +27,14 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli import bundles
 
         return {"extend": bundles.cmd_extend, "edit": bundles.cmd_edit, "vary": bundles.cmd_vary}[command]
+    if command == "regenerate":
+        from gekiban.cli.regenerate import cmd_regenerate
+
+        return cmd_regenerate
+    if command == "export":
+        from gekiban.cli.export import cmd_export
+
+        return cmd_export
     if command == "menu":
         from gekiban.cli.menu import cmd_menu
 
