@@ -59,6 +59,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate bundles or MIDI files and print the report (text or JSON); with ``--motif`` or
     ``--notes``, whether each holds the motif instead."""
+    if getattr(args, "originality", False) or getattr(args, "avoid", None) is not None:
+        return _originality(args)
     if args.motif is not None or args.notes is not None:
         return _find_motif(args)
     from gekiban.evaluate import (  # lazy: the other commands need none of it
@@ -72,6 +74,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         for line in format_text(report):
             print(line)
+    return 0
+
+
+def _originality(args: argparse.Namespace) -> int:
+    """``evaluate --originality [--avoid DIR]``: the longest melodic match of each piece."""
+    from gekiban.errors import InvalidOptionError
+    from gekiban.evaluate.load import load_target
+    from gekiban.evaluate.originality import avoid_index, format_originality, originality
+
+    if not args.originality:
+        raise InvalidOptionError("--avoid DIR goes with --originality")
+    if args.motif is not None or args.notes is not None or args.reference:
+        raise InvalidOptionError("--originality does not go with --motif, --notes or --reference")
+    avoid = avoid_index(args.avoid) if args.avoid is not None else None  # a bad folder fails before any work
+    targets = [load_target(p) for p in args.paths]
+    reports = [(t.label, originality(t.score, avoid=avoid)) for t in targets]
+    if args.json:
+        print(json.dumps([{"label": label, "originality": o.to_dict()} for label, o in reports],
+                         ensure_ascii=False, indent=2))
+    else:
+        for label, o in reports:
+            for line in format_originality(label, o):
+                print(line)
     return 0
 
 

@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--motif", metavar="NAME", help="instead of the metrics, find this motif of the motif library in "
                    "each piece (transposition- and tempo-invariant)")
     e.add_argument("--notes", metavar="NOTES", help='instead of the metrics, find these notes, e.g. "E4 G4 A4 B4-"')
+    e.add_argument("--originality", action="store_true", help="instead of the metrics, the longest melodic match of "
+                   "each piece's melodic parts in the reference corpus (transposition-free), with a warning above "
+                   "the corpus-derived threshold")
+    e.add_argument("--avoid", metavar="DIR", help="with --originality: also match against the MIDI files in this "
+                   "\"do not imitate\" folder")
     add_serve_command(sub)
     _add_motif_command(sub)
     add_menu_command(sub)
