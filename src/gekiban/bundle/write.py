@@ -4,6 +4,7 @@ Layout::
 
     DIR/mix.wav                      mastered stereo mix (24-bit; or .flac / .mp3)
     DIR/score.mid                    standard MIDI file, one track per part
+    DIR/score.musicxml               the score for notation programs (:mod:`gekiban.midi.musicxml`)
     DIR/stems/NN-role-instrument.wav one stereo stem per part, 32-bit float, same length and
                                      start (sample 0) as the mix; their sum is the mix before the
                                      limiter (``stems_format`` float; wav16/wav24/flac16/flac24
@@ -47,6 +48,7 @@ from gekiban.bundle.schema import (
 )
 from gekiban.errors import InvalidOptionError, RenderError
 from gekiban.midi import write_midi
+from gekiban.midi.musicxml import write_musicxml
 from gekiban.score import Score
 from gekiban.styles.schema import Style
 from gekiban.understand.brief import Brief
@@ -127,7 +129,8 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     names = [stem_filename(i, p.role, p.instrument, suffix=stem_fmt,
                            **({"tempo": round(score.tempo[0].bpm, 2), "key": score.key} if tagged else {}))
              for i, p in enumerate(score.parts)]
-    files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid", "stems": [f"stems/{n}" for n in names],
+    files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid", "musicxml": "score.musicxml",
+                             "stems": [f"stems/{n}" for n in names],
                              "metadata": "track.json"}
     loop = (0, int(audio.mix.shape[0])) if brief.ending == "loop" else None
     layer_audio = make_layers(score.parts, audio, loop=loop is not None) if layers else None  # all audio first
@@ -143,6 +146,7 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
             writes = [pool.submit(write_audio, path, data, sample_rate=audio.sample_rate, format=fmt, subtype=sub,
                                   loop=loop) for path, data, fmt, sub in jobs]
             write_midi(score, out / "score.mid")  # meanwhile, on this thread
+            write_musicxml(score, out / files["musicxml"])
             for w in writes:
                 w.result()
         if layer_audio is not None:
