@@ -52,7 +52,9 @@ def test_from_mapping_needs_an_object(data):
 
 
 @pytest.mark.parametrize(("options", "field", "shown"), [
-    ({"format": "ogg"}, "format", "ogg"), ({"sample_rate": "22050"}, "sample_rate", "22050"),
+    ({"format": "aiff"}, "format", "aiff"), ({"stems_format": "wav8"}, "stems_format", "wav8"),
+    ({"stem_names": "long"}, "stem_names", "long"), ({"delivery": "cinema"}, "delivery", "cinema"),
+    ({"sample_rate": "22050"}, "sample_rate", "22050"),
     ({"loudness": "loud"}, "loudness", "loud"), ({"cue": "opening"}, "cue", "opening"),
     ({"duration": "forever"}, "duration", "forever"), ({"duration": 0}, "duration", "0"),
     ({"arc": "calm>nowhere"}, "arc", "nowhere"), ({"arc": "calm", "sections": ("0:10=tense",)}, "arc", "--section"),

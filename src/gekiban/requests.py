@@ -375,6 +375,6 @@ def compose_to(resolved: Resolved, folder: str | os.PathLike[str], *, soundfont:
     if progress is not None:
         progress("saving", 1.0)
     delivery = Delivery(stems_format=resolved.stems_format, stem_names=resolved.stem_names, request=resolved.request,
-                        soundfont=str(font))
+                        soundfont=str(font) if font is not None else None)
     return Composed(folder=track.save(folder, format=resolved.format, layers=resolved.layers, delivery=delivery),
                     track=track)
