@@ -130,3 +130,14 @@ def test_cli_evaluate_originality(tmp_path, capsys):
         main(["evaluate", "--originality", "--avoid", str(tmp_path / "missing"), str(tmp_path / "cue.mid")])
     assert exc.value.code != 0
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_annotate_bundle_adds_originality_to_track_json(tmp_path, rng):
+    from gekiban.evaluate.originality import annotate_bundle
+
+    (tmp_path / "track.json").write_text(json.dumps({"prompt": "雨の夜", "seed": 1}, ensure_ascii=False))
+    block = annotate_bundle(tmp_path, _score(_random_notes(rng, 80)))
+    meta = json.loads((tmp_path / "track.json").read_text(encoding="utf-8"))
+    assert meta["prompt"] == "雨の夜" and meta["originality"] == block
+    assert set(block) >= {"corpus", "thresholds", "warnings"} and block["warnings"] == []
+    assert annotate_bundle(tmp_path / "no-bundle", _score(_random_notes(rng, 8))) is None

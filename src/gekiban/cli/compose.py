@@ -42,5 +42,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
         composed = compose_to(resolved, out, soundfont=args.soundfont, progress=progress)
     finally:
         progress.close()
+    from gekiban.evaluate.originality import annotate_bundle  # lazy: a few ms per cue, the index once
+
+    annotate_bundle(composed.folder, composed.track.score)
     print_saved(composed.folder, composed.track)
     return 0

@@ -272,6 +272,24 @@ def originality(score: Score, *, avoid: dict[str, SeedIndex] | None = None) -> O
     return Originality(tuple(hits))
 
 
+def annotate_bundle(folder: str | os.PathLike[str], score: Score) -> dict[str, Any] | None:
+    """Add ``"originality"`` (:meth:`Originality.to_dict`) to the bundle's ``track.json``, rewritten
+    atomically; returns it (None when the folder has no ``track.json``). Called at compose time
+    by the command line and the job executor (the bundle layer sits below ``evaluate``)."""
+    import json
+
+    from gekiban.atomic import atomic_write
+
+    path = Path(folder) / "track.json"
+    if not path.is_file():
+        return None
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    meta["originality"] = originality(score).to_dict()
+    text = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
+    atomic_write(path, lambda f: f.write(text.encode("utf-8")))
+    return meta["originality"]
+
+
 def format_originality(label: str, o: Originality) -> list[str]:
     """Text lines for one piece."""
     lines = [label]
@@ -285,5 +303,5 @@ def format_originality(label: str, o: Originality) -> list[str]:
     return lines
 
 
-__all__ = ["Hit", "Originality", "SeedIndex", "avoid_index", "build_index", "corpus_index", "format_originality",
+__all__ = ["Hit", "Originality", "SeedIndex", "annotate_bundle", "avoid_index", "build_index", "corpus_index", "format_originality",
            "melodic_lines", "originality", "pitch_codes", "PITCH_NOTES", "RHYTHM_NOTES", "SEED"]
