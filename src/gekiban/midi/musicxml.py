@@ -54,6 +54,7 @@ _KIND = {"": "major", "m": "minor", "dim": "diminished", "aug": "augmented", "7"
          "maj9": "major-ninth", "m9": "minor-ninth", "5": "power"}
 _SHARP_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _FLAT_NAMES = ("C", "D-", "D", "E-", "E", "F", "G-", "G", "A-", "A", "B-", "B")
+_MIXED_NAMES = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
 _MAJOR_TONIC = ("C", "D-", "D", "E-", "E", "F", "F#", "G", "A-", "A", "B-", "B")
 _MINOR_TONIC = ("C", "C#", "D", "E-", "E", "F", "F#", "G", "G#", "A", "B-", "B")
 _DYNAMICS = ((40, "pp"), (55, "p"), (70, "mp"), (85, "mf"), (100, "f"), (128, "ff"))
@@ -81,31 +82,37 @@ def _snap(t: float, grids: dict[int, float]) -> float:
     return round(q * 12) / 12  # exact on the 1/12 lattice
 
 
-def _is_swung(score: Score) -> bool:
-    near = {"s": 0, "h": 0, "t": 0}
+def _swing_ratio(score: Score) -> float | None:
+    """Where a swung cue puts its off-beat eighths (share of the beat), or None when it is straight.
+
+    Swing shows as many onsets between the straight and the triplet off-beat (or on it) and few
+    on the straight off-beat or on the first triplet."""
+    swung, straight, first = [], 0, 0
     for p in score.parts:
         for n in p.notes:
             f = n.start % 1.0
-            if abs(f - 2 / 3) < 0.05:
-                near["s"] += 1
-            elif abs(f - 0.5) < 0.04:
-                near["h"] += 1
-            elif abs(f - 1 / 3) < 0.05:
-                near["t"] += 1
-    return near["s"] >= 8 and near["s"] > 3 * near["h"] and near["t"] * 4 < near["s"]
+            if 0.55 < f < 0.72:
+                swung.append(f)
+            elif abs(f - 0.5) <= 0.03:
+                straight += 1
+            elif abs(f - 1 / 3) < 0.04:
+                first += 1
+    if len(swung) >= 8 and len(swung) >= 2 * straight and first * 2 < len(swung):
+        return statistics.median(swung)
+    return None
 
 
-def _straighten(t: float) -> float:
+def _straighten(t: float, ratio: float) -> float:
     b = int(t)
     f = t - b
-    return b + (f * 0.75 if f <= 2 / 3 else 0.5 + (f - 2 / 3) * 1.5)
+    return b + (f * 0.5 / ratio if f <= ratio else 0.5 + (f - ratio) * 0.5 / (1 - ratio))
 
 
-def _events(notes: Sequence[Note], swung: bool, total: float) -> list[tuple[float, float, list[Note], bool]]:
+def _events(notes: Sequence[Note], swing: float | None, total: float) -> list[tuple[float, float, list[Note], bool]]:
     """Quantised (onset, written length, notes, staccato) events of one voice, in order."""
-    if swung:
-        notes = [Note(n.pitch, _straighten(n.start), max(_straighten(n.end) - _straighten(n.start), 0.05), n.velocity)
-                 for n in notes]
+    if swing:
+        notes = [Note(n.pitch, _straighten(n.start, swing),
+                      max(_straighten(n.end, swing) - _straighten(n.start, swing), 0.05), n.velocity) for n in notes]
     grids = _quantise_beat_grids([n.start for n in notes])
     groups: dict[float, list[Note]] = defaultdict(list)
     for n in notes:
@@ -123,11 +130,12 @@ def _events(notes: Sequence[Note], swung: bool, total: float) -> list[tuple[floa
         step = grids.get(int(q + _EPS), 0.25)
         staccato = sounding <= 0.55 * gap and sounding < 0.5
         if staccato:  # a short note: an eighth (or the gap) with a dot, not a 64th and rests
-            length = min(gap, 0.5 if sounding <= 0.3 else 1.0)
-            if step < 0.3 and gap < 0.5 + _EPS:
-                length = gap
+            want = 0.5 if sounding <= 0.3 else 1.0
+            length = min(gap, want if step > 0.3 else max(step, round(want / step - 0.5) * step))
         else:
             length = min(max(end - q, step), gap)
+            if gap - length <= 0.25 + _EPS and length >= 0.5:  # a legato line: to the next onset
+                length = gap
         if length <= _EPS:
             continue
         out.append((q, length, group, staccato))
@@ -138,11 +146,11 @@ def _dynamic(velocity: float) -> str:
     return next(name for limit, name in _DYNAMICS if velocity < limit)
 
 
-def _spell(midi: int, flats: bool):  # noqa: ANN202 - music21 types stay local
+def _spell(midi: int, flats: bool | None):  # noqa: ANN202 - music21 types stay local
     from music21 import pitch
 
     p = pitch.Pitch(midi=midi)
-    if flats and p.accidental is not None and p.accidental.alter > 0:
+    if flats is not None and p.accidental is not None and (p.accidental.alter > 0) == flats:
         p = p.getEnharmonic()
     return p
 
@@ -184,10 +192,10 @@ def _clef(part: Part, pitches: Sequence[int], staff: str = ""):  # noqa: ANN202
     if part.instrument == "viola":
         return clef.AltoClef()
     med = statistics.median(pitches) if pitches else 60
+    if part.instrument in _TENOR:
+        return clef.TrebleClef() if med >= 69 else clef.TenorClef() if med >= 55 else clef.BassClef()
     if med >= 59:
         return clef.TrebleClef()
-    if part.instrument in _TENOR and med >= 55:
-        return clef.TenorClef()
     return clef.BassClef()
 
 
@@ -196,7 +204,7 @@ def _phrase_breaks(score: Score) -> set[float]:
     return {s.start_bar * bar for s in score.sections}
 
 
-def _build_voice(m21part, part: Part, notes: Sequence[Note], *, score: Score, swung: bool, flats: bool,  # noqa: ANN001
+def _build_voice(m21part, part: Part, notes: Sequence[Note], *, score: Score, swung: float | None, flats: bool | None,  # noqa: ANN001
                  shift: int) -> None:
     """Fill a music21 part (flat, before measures) with the quantised notes, rests, dynamics and marks."""
     from music21 import articulations, chord, dynamics, note
@@ -268,7 +276,7 @@ def _drum_chord(group: Sequence[Note], length: float):  # noqa: ANN202
     return percussion.PercussionChord(heads, quarterLength=length)
 
 
-def _global_marks(m21part, score: Score, swung: bool, flats: bool) -> None:  # noqa: ANN001
+def _global_marks(m21part, score: Score, swung: float | None, flats: bool | None) -> None:  # noqa: ANN001
     """Tempo, rehearsal marks, chord symbols and the swing text (on the top part)."""
     from music21 import expressions, harmony, tempo
 
@@ -284,7 +292,7 @@ def _global_marks(m21part, score: Score, swung: bool, flats: bool) -> None:  # n
     bar = score.meter.bar_beats
     for s in score.sections:
         m21part.insert(s.start_bar * bar, above(expressions.RehearsalMark(s.name)))
-    names = _FLAT_NAMES if flats else _SHARP_NAMES
+    names = _FLAT_NAMES if flats else _SHARP_NAMES if flats is False else _MIXED_NAMES
     prev = None
     for c in score.chords:
         sym = c.chord.symbol
@@ -315,8 +323,8 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
         k = key.Key(tonic.lower() if minorish and mode == "minor" else tonic, None if mode == "minor" else mode)
     except Exception:  # noqa: BLE001
         k = key.Key(tonic)
-    flats = k.sharps < 0
-    swung = _is_swung(score)
+    flats = None if k.sharps == 0 else k.sharps < 0  # None: C major/A minor, music21's usual spelling
+    swung = _swing_ratio(score)
     out = stream.Score()
     out.metadata = metadata.Metadata()
     out.metadata.title = "gekiban cue"
@@ -325,7 +333,7 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
     for part in score.parts:
         shift = _TRANSPOSE.get(part.instrument, (0, ""))[0]
         wk = k.transpose(shift) if shift and not part.is_drum else k
-        wflats = wk.sharps < 0 if not part.is_drum else flats
+        wflats = (None if wk.sharps == 0 else wk.sharps < 0) if not part.is_drum else flats
         if part.instrument in _GRAND and not part.is_drum:
             staves = []
             for which, sel in (("upper", [n for n in part.notes if n.pitch >= 60]),
@@ -345,7 +353,7 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
 
 
 def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, first: bool,  # noqa: ANN001, PLR0913
-           swung: bool, wflats: bool, shift: int, flats: bool) -> None:
+           swung: float | None, wflats: bool | None | None, shift: int, flats: bool | None) -> None:
     from music21 import key, meter
 
     inst = _instrument(part)
