@@ -33,6 +33,16 @@ class FileCheck:
         """The bytes match."""
         return self.recorded == self.regenerated
 
+    @property
+    def is_audio(self) -> bool:
+        """An audio file (mix, stem or layer)."""
+        return self.name.endswith((".wav", ".flac", ".ogg", ".mp3"))
+
+    @property
+    def same_audio(self) -> bool:
+        """The bytes match, or (OGG) the decoded samples do."""
+        return self.matches or self.same_samples
+
 
 @dataclass(frozen=True)
 class Regenerated:
