@@ -18,7 +18,8 @@ def add_export_command(sub: Any) -> None:
                        "chord symbols, dynamics and articulations, quantised to sixteenths and eighth triplets.")
     x.add_argument("bundle", metavar="DIR", help="a bundle folder written by gekiban")
     x.add_argument("--musicxml", action="store_true", help="write MusicXML (the one export format so far)")
-    x.add_argument("--out", metavar="FILE", help="the file to write (default DIR/score.musicxml)")
+    x.add_argument("--out", metavar="FILE", help="the file to write (default DIR/score.musicxml; for a bundle "
+                   "written before MusicXML was part of it, DIR.musicxml beside it)")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -29,8 +30,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     from gekiban.midi import read_midi
     from gekiban.midi.musicxml import write_musicxml
 
-    folder, _meta = check_bundle(args.bundle)
-    out = Path(args.out) if args.out else folder / "score.musicxml"
+    folder, meta = check_bundle(args.bundle)
+    files = meta.get("files") if isinstance(meta.get("files"), dict) else {}
+    if args.out:
+        out = Path(args.out)
+    elif files.get("musicxml") == "score.musicxml":
+        out = folder / "score.musicxml"  # the bundle's own copy, written again
+    else:  # an older bundle: a file it does not list would make it look foreign, so write beside it
+        out = folder.resolve().parent / f"{folder.resolve().name}.musicxml"
     if out.is_dir():
         fail(f"--out {str(out)!r} is a folder: name the file, e.g. {str(out / 'score.musicxml')!r}")
     t0 = time.perf_counter()
