@@ -47,7 +47,7 @@ from gekiban.understand.timing import (
 if TYPE_CHECKING:  # the Track's module loads the audio stack, which must wait for the prompt's reading
     from gekiban.bundle.track import Track
 
-__all__ = ["ComposeRequest", "Composed", "Resolved", "compose_to", "resolve_request", "with_motifs"]
+__all__ = ["ComposeRequest", "Composed", "Resolved", "compose_recorded", "compose_to", "resolve_request", "with_motifs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -378,3 +378,16 @@ def compose_to(resolved: Resolved, folder: str | os.PathLike[str], *, soundfont:
                         soundfont=str(font) if font is not None else None)
     return Composed(folder=track.save(folder, format=resolved.format, layers=resolved.layers, delivery=delivery),
                     track=track)
+
+
+def compose_recorded(request: Mapping[str, Any], folder: str | os.PathLike[str], *,
+                     soundfont: str | os.PathLike[str] | None = None) -> Path:
+    """Compose the request a bundle's provenance records (``track.json`` ``"provenance"``
+    ``"request"``) into ``folder``; what ``gekiban regenerate`` rebuilds a bundle with.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the recorded request is not a valid compose request.
+    """
+    return compose_to(resolve_request(ComposeRequest.from_mapping(request)), folder, soundfont=soundfont).folder

@@ -13,7 +13,7 @@ from gekiban.bundle.regenerate import regenerate_bundle
 from gekiban.bundle.schema import parse_delivery, parse_stem_names, parse_stems_format, stem_filename
 from gekiban.cli import main
 from gekiban.errors import BundleError, InvalidOptionError
-from gekiban.requests import ComposeRequest, compose_to, resolve_request
+from gekiban.requests import ComposeRequest, compose_recorded, compose_to, resolve_request
 from gekiban.theory import Key
 
 
@@ -97,7 +97,7 @@ def test_regenerate_gives_a_byte_identical_score(bundle: Path, tmp_path: Path, c
     digest = sha256_file(bundle / "score.mid")
     assert out.count(digest) == 2 and "score.mid is byte-identical" in out
     assert sha256_file(tmp_path / "again" / "score.mid") == digest
-    result = regenerate_bundle(bundle, tmp_path / "third")
+    result = regenerate_bundle(bundle, tmp_path / "third", rebuild=compose_recorded)
     assert result.score.matches and all(f.same_audio for f in result.files if f.is_audio)
     assert "every audio file matches" in out
 
@@ -117,7 +117,7 @@ def _tamper(bundle: Path, dest: Path, *, redigest: bool) -> Path:
 def test_a_tampered_provenance_is_refused(bundle: Path, tmp_path: Path, capsys):
     copy = _tamper(bundle, tmp_path / "copy", redigest=False)
     with pytest.raises(BundleError, match="altered"):
-        regenerate_bundle(copy, tmp_path / "x")
+        regenerate_bundle(copy, tmp_path / "x", rebuild=compose_recorded)
     code, _, err = run(["regenerate", copy, "--out", tmp_path / "y"], capsys)
     assert code == 2 and "provenance in track.json was altered" in err
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
@@ -137,9 +137,9 @@ def test_regenerate_refuses_a_bundle_without_provenance_and_its_own_folder(bundl
     meta = json.loads((copy / "track.json").read_text())
     (copy / "track.json").write_text(json.dumps({k: v for k, v in meta.items() if k != "provenance"}))
     with pytest.raises(BundleError, match="no provenance"):
-        regenerate_bundle(copy)
+        regenerate_bundle(copy, rebuild=compose_recorded)
     with pytest.raises(InvalidOptionError, match="itself"):
-        regenerate_bundle(bundle, bundle)
+        regenerate_bundle(bundle, bundle, rebuild=compose_recorded)
 
 
 def test_video_delivery_is_48k_24bit_wav(tmp_path: Path):

@@ -9,6 +9,7 @@ audio library differs: the comparison says which files match and what differs in
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,9 +79,13 @@ def _check(old: Path, new: Path, name: str, digest: str) -> FileCheck:
 
 
 def regenerate_bundle(source: str | os.PathLike[str], out: str | os.PathLike[str] | None = None, *,
-                      soundfont: str | os.PathLike[str] | None = None) -> Regenerated:
+                      rebuild: Callable[[dict[str, Any], Path], Path]) -> Regenerated:
     """Rebuild ``source`` from its provenance into ``out`` (default ``SOURCE-regenerated``) and
     compare every recorded file's SHA-256.
+
+    ``rebuild(request, folder)`` composes the recorded request (the options of a compose
+    request, as JSON) into ``folder`` and returns the bundle folder: the front ends pass
+    :func:`gekiban.requests.compose_recorded` (the bundle layer does not compose).
 
     Raises
     ------
@@ -91,7 +96,6 @@ def regenerate_bundle(source: str | os.PathLike[str], out: str | os.PathLike[str
         If ``out`` is the source folder, or the recorded request is no longer valid.
     """
     from gekiban.bundle.provenance import library_versions
-    from gekiban.requests import ComposeRequest, compose_to, resolve_request
 
     folder, meta = check_bundle(source)
     prov = check_provenance(meta)
@@ -106,11 +110,9 @@ def regenerate_bundle(source: str | os.PathLike[str], out: str | os.PathLike[str
         raise InvalidOptionError("--out is the bundle itself: regenerate into a new folder")
     target = check_out_dir(target)
     try:
-        req = ComposeRequest.from_mapping(prov["request"])
+        new_folder = rebuild(dict(prov["request"]), target)
     except InvalidOptionError as exc:
         raise BundleError(f"the request recorded in the provenance cannot be used: {exc}") from None
-    composed = compose_to(resolve_request(req), target, soundfont=soundfont)
-    new_folder = composed.folder
     checks = tuple(_check(folder, new_folder, name, str(digest)) for name, digest in sorted(recorded.items()))
     diffs: list[str] = []
     new_prov = check_provenance(check_bundle(new_folder)[1])

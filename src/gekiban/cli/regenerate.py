@@ -11,8 +11,10 @@ from gekiban.cli.common import fail
 def cmd_regenerate(args: argparse.Namespace) -> int:
     """Regenerate, print each file's hashes; exit 1 if score.mid differs."""
     from gekiban.bundle.regenerate import regenerate_bundle
+    from gekiban.requests import compose_recorded
 
-    result = regenerate_bundle(args.bundle, args.out, soundfont=args.soundfont)
+    result = regenerate_bundle(args.bundle, args.out,
+                               rebuild=lambda request, folder: compose_recorded(request, folder, soundfont=args.soundfont))
     score = result.score
     print(f"regenerated into {result.folder}")
     print(f"score.mid  recorded    {score.recorded}")
