@@ -1,6 +1,6 @@
 """Benchmark: the distributions behind the originality thresholds (issue 13), scores only.
 
-    .venv/bin/python benchmarks/bench_originality.py [--corpus-lines 400] [--cues 100] [--seed0 5000]
+    .venv/bin/python benchmarks/bench_originality.py [--corpus-lines 2000] [--cues 100] [--seed0 5000]
 
 1. Independent human pieces: ``--corpus-lines`` reference melody lines (at least 16 notes) are
    each matched against an index of every *other* collection (leave one collection out: a
@@ -42,7 +42,7 @@ def _stats(v: list[int]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--corpus-lines", type=int, default=400)
+    ap.add_argument("--corpus-lines", type=int, default=2000)
     ap.add_argument("--cues", type=int, default=100)
     ap.add_argument("--seed0", type=int, default=5000)
     args = ap.parse_args(argv)
