@@ -354,7 +354,8 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
 
 def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, first: bool,  # noqa: ANN001, PLR0913
            swung: float | None, wflats: bool | None | None, shift: int, flats: bool | None) -> None:
-    from music21 import key, meter
+    from music21 import key, meter, stream
+    from music21.stream import makeNotation
 
     inst = _instrument(part)
     p.partName = inst.partName
@@ -368,16 +369,21 @@ def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, f
     _build_voice(p, part, notes, score=score, swung=swung, flats=wflats, shift=shift)
     p.makeMeasures(inPlace=True)
     p.makeTies(inPlace=True)
+    p.splitAtDurations(recurse=True)
     p.makeBeams(inPlace=True)
     if not part.is_drum:
         p.makeAccidentals(inPlace=True, cautionaryNotImmediateRepeat=False)
+    for m in p.getElementsByClass(stream.Measure):
+        makeNotation.makeTupletBrackets(m, inPlace=True)
 
 
 def musicxml_bytes(score: Score) -> bytes:
     """The Score as uncompressed MusicXML (UTF-8 bytes)."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    return GeneralObjectExporter(score_to_music21(score)).parse()
+    gex = GeneralObjectExporter(score_to_music21(score))
+    gex.makeNotation = False  # done per part in _setup; music21's own pass copies the score and doubles the time
+    return gex.parse()
 
 
 def write_musicxml(score: Score, path: str | os.PathLike[str]) -> Path:
