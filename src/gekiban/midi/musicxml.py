@@ -229,15 +229,16 @@ def _build_voice(m21part, part: Part, notes: Sequence[Note], *, score: Score, sw
         mean = statistics.fmean(phrase_vel)
         dyn_at[ph[0]] = (mean, _dynamic(mean))
     mean = 80.0
+    items: list = []
     dotted = not (part.is_drum or _family(part) in ("percussive", "drums"))
     for i, (q, length, group, stacc) in enumerate(events):
         if q > pos + _EPS:
             r = note.Rest(quarterLength=q - pos)
-            m21part.insert(pos, r)
+            items += [pos, r]
         if i in dyn_at:
             mean, dname = dyn_at[i]
             if dname != last_dyn:
-                m21part.insert(q, dynamics.Dynamic(dname))
+                items += [q, dynamics.Dynamic(dname)]
                 last_dyn = dname
         if part.is_drum:
             el = _drum_chord(group, length)
@@ -251,10 +252,11 @@ def _build_voice(m21part, part: Part, notes: Sequence[Note], *, score: Score, sw
             el.articulations.append(articulations.Staccato())
         if max(n.velocity for n in group) >= mean + 14:
             el.articulations.append(articulations.Accent())
-        m21part.insert(q, el)
+        items += [q, el]
         pos = q + length
     if pos < total - _EPS:
-        m21part.insert(pos, note.Rest(quarterLength=total - pos))
+        items += [pos, note.Rest(quarterLength=total - pos)]
+    m21part.insert(items)  # one insert: element by element is quadratic in music21
 
 
 def _drum_chord(group: Sequence[Note], length: float):  # noqa: ANN202
