@@ -84,6 +84,7 @@ class ComposeRequest:
     stems_format: str = "float"
     stem_names: str = "plain"
     delivery: str = "standard"
+    musicxml: bool = False
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ComposeRequest:
@@ -120,6 +121,7 @@ class Resolved:
     layers: bool
     stems_format: str = "float"
     stem_names: str = "plain"
+    musicxml: bool = False
     request: dict[str, Any] | None = None
 
 
@@ -143,6 +145,7 @@ _KINDS: dict[str, tuple[tuple[type, ...], str]] = {
     "ending": _TEXT, "loop": ((bool,), "true or false"), "cue": _TEXT, "layers": ((bool,), "true or false"),
     "loudness": _NUMBER_OR_TEXT, "format": _TEXT, "sample_rate": ((str, int), "44100 or 48000"),
     "stems_format": _TEXT, "stem_names": _TEXT, "delivery": _TEXT,
+    "musicxml": ((bool,), "true or false"),
 }
 _OPTIONAL = {"style", "duration", "seed", "key", "tempo", "meter", "instruments", "chords", "from_midi", "motif", "arc", "arc_file",
              "ending", "cue"}
@@ -277,7 +280,7 @@ def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
         brief = _with_motifs(brief, motifs, req.motif)
     recorded = {**asdict(req), "seed": brief.seed}
     return Resolved(brief=brief, loudness=loudness, sample_rate=sample_rate, format=fmt, layers=req.layers,
-                    stems_format=stems_format, stem_names=stem_names, request=recorded)
+                    stems_format=stems_format, stem_names=stem_names, musicxml=req.musicxml, request=recorded)
 
 
 def _delivery(req: ComposeRequest, fmt: str, sample_rate: int) -> tuple[str, int, str, str]:
@@ -374,7 +377,8 @@ def compose_to(resolved: Resolved, folder: str | os.PathLike[str], *, soundfont:
                                    soundfont=soundfont, progress=progress)
     if progress is not None:
         progress("saving", 1.0)
-    delivery = Delivery(stems_format=resolved.stems_format, stem_names=resolved.stem_names, request=resolved.request,
+    delivery = Delivery(stems_format=resolved.stems_format, stem_names=resolved.stem_names, musicxml=resolved.musicxml,
+                        request=resolved.request,
                         soundfont=str(font) if font is not None else None)
     return Composed(folder=track.save(folder, format=resolved.format, layers=resolved.layers, delivery=delivery),
                     track=track)

@@ -62,7 +62,8 @@ def test_ogg_round_trip(tmp_path: Path):
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("delivery") / "cue"
-    req = ComposeRequest(style="ambient", duration=6, seed=11, format="ogg", stems_format="wav24", stem_names="tempo-key")
+    req = ComposeRequest(style="ambient", duration=6, seed=11, format="ogg", stems_format="wav24", stem_names="tempo-key",
+                         musicxml=True)
     return compose_to(resolve_request(req), out).folder
 
 
@@ -82,8 +83,7 @@ def test_24bit_stems_equal_length_from_sample_zero(bundle: Path):
 def test_provenance_hashes_match_the_files(bundle: Path):
     meta = json.loads((bundle / "track.json").read_text())
     prov = check_provenance(meta)
-    assert set(prov["files"]) == {meta["files"]["mix"], "score.mid", *meta["files"]["stems"]} | (
-        {"score.musicxml"} if (bundle / "score.musicxml").is_file() else set())
+    assert set(prov["files"]) == {meta["files"]["mix"], "score.mid", "score.musicxml", *meta["files"]["stems"]}
     for name, digest in prov["files"].items():
         assert sha256_file(bundle / name) == digest
     assert prov["seed"] == 11 and prov["request"]["seed"] == 11 and prov["request"]["stems_format"] == "wav24"
@@ -99,6 +99,8 @@ def test_regenerate_gives_a_byte_identical_score(bundle: Path, tmp_path: Path, c
     assert sha256_file(tmp_path / "again" / "score.mid") == digest
     result = regenerate_bundle(bundle, tmp_path / "third", rebuild=compose_recorded)
     assert result.score.matches and all(f.same_audio for f in result.files if f.is_audio)
+    notation = next(f for f in result.files if f.name == "score.musicxml")
+    assert notation.matches  # fixed part ids, no encoding date: the notation is reproducible too
     assert "every audio file matches" in out
 
 

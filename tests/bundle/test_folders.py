@@ -84,7 +84,8 @@ def test_a_bundle_with_a_file_of_the_users_is_refused(tmp_path, capsys):
 
 def test_a_new_format_replaces_the_whole_bundle(tmp_path, capsys):
     assert run(compose_args(tmp_path / "b"), capsys)[0] == 0
-    assert run(compose_args(tmp_path / "b", "--format", "flac", "--layers"), capsys)[0] == 0
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["mix.wav", "score.mid", "stems", "track.json"]
+    assert run(compose_args(tmp_path / "b", "--format", "flac", "--layers", "--musicxml"), capsys)[0] == 0
     names = sorted(p.name for p in (tmp_path / "b").iterdir())
     assert names == ["layers", "mix.flac", "score.mid", "score.musicxml", "stems", "track.json"]
     assert complete(tmp_path / "b") and sorted(p.name for p in tmp_path.iterdir()) == ["b"]

@@ -4,7 +4,8 @@ Layout::
 
     DIR/mix.wav                      mastered stereo mix (24-bit; or .flac / .mp3)
     DIR/score.mid                    standard MIDI file, one track per part
-    DIR/score.musicxml               the score for notation programs (:mod:`gekiban.midi.musicxml`)
+    DIR/score.musicxml               with ``musicxml=True``: the score for notation programs
+                                     (:mod:`gekiban.midi.musicxml`)
     DIR/stems/NN-role-instrument.wav one stereo stem per part, 32-bit float, same length and
                                      start (sample 0) as the mix; their sum is the mix before the
                                      limiter (``stems_format`` float; wav16/wav24/flac16/flac24
@@ -63,13 +64,15 @@ class Delivery:
     """How the stems are delivered and what the provenance records.
 
     ``stems_format``: float (default; the exact-sum property holds only for it), wav16, wav24,
-    flac16 or flac24. ``stem_names``: plain or tempo-key. ``request``: the compose request's
+    flac16 or flac24. ``stem_names``: plain or tempo-key. ``musicxml``: also write
+    ``score.musicxml`` (about 1.5 CPU-seconds per minute of music, so on request). ``request``: the compose request's
     options (recorded in the provenance, so ``gekiban regenerate`` can rebuild the bundle);
     ``soundfont``: the SoundFont the audio was rendered with.
     """
 
     stems_format: str = "float"
     stem_names: str = "plain"
+    musicxml: bool = False
     request: dict[str, Any] | None = None
     soundfont: str | None = None
 
@@ -129,7 +132,8 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     names = [stem_filename(i, p.role, p.instrument, suffix=stem_fmt,
                            **({"tempo": round(score.tempo[0].bpm, 2), "key": score.key} if tagged else {}))
              for i, p in enumerate(score.parts)]
-    files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid", "musicxml": "score.musicxml",
+    files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid",
+                             **({"musicxml": "score.musicxml"} if delivery.musicxml else {}),
                              "stems": [f"stems/{n}" for n in names],
                              "metadata": "track.json"}
     loop = (0, int(audio.mix.shape[0])) if brief.ending == "loop" else None
@@ -146,7 +150,8 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
             writes = [pool.submit(write_audio, path, data, sample_rate=audio.sample_rate, format=fmt, subtype=sub,
                                   loop=loop) for path, data, fmt, sub in jobs]
             write_midi(score, out / "score.mid")  # meanwhile, on this thread
-            write_musicxml(score, out / files["musicxml"])
+            if delivery.musicxml:
+                write_musicxml(score, out / files["musicxml"])
             for w in writes:
                 w.result()
         if layer_audio is not None:

@@ -22,7 +22,7 @@ def request_from_args(args: argparse.Namespace) -> ComposeRequest:
         ending=args.ending,
         loop=bool(args.loop), cue=args.cue, layers=args.layers, loudness=args.loudness, format=args.format,
         sample_rate=args.sample_rate, stems_format=args.stems_format, stem_names=args.stem_names,
-        delivery=args.delivery)
+        delivery=args.delivery, musicxml=args.musicxml)
 
 
 def cmd_compose(args: argparse.Namespace) -> int:

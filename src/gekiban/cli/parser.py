@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "wav16, wav24, flac16 or flac24 (integer stems clip at full scale)")
     c.add_argument("--stem-names", metavar="SCHEME", default="plain",
                    help="plain (01-lead-french-horn.wav, default) or tempo-key (01-lead-french-horn_152bpm_Dm.wav)")
+    c.add_argument("--musicxml", action="store_true",
+                   help="also write score.musicxml: parts for players, opened by MuseScore, Dorico, Sibelius, Finale")
     c.add_argument("--delivery", metavar="KIND", default="standard",
                    help="standard (default) or video: 48 kHz 24-bit WAV mix and 24-bit WAV stems")
     c.add_argument("--loudness", metavar="TARGET", default="stream",

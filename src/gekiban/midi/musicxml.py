@@ -17,6 +17,7 @@ holds every note exactly).
 from __future__ import annotations
 
 import os
+import re
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -332,7 +333,7 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
     out.metadata.title = "gekiban cue"
     out.metadata.composer = "gekiban"
     first = True
-    for part in score.parts:
+    for index, part in enumerate(score.parts, start=1):
         shift = _TRANSPOSE.get(part.instrument, (0, ""))[0]
         wk = k.transpose(shift) if shift and not part.is_drum else k
         wflats = (None if wk.sharps == 0 else wk.sharps < 0) if not part.is_drum else flats
@@ -340,14 +341,14 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
             staves = []
             for which, sel in (("upper", [n for n in part.notes if n.pitch >= 60]),
                                ("lower", [n for n in part.notes if n.pitch < 60])):
-                ps = stream.PartStaff()
+                ps = stream.PartStaff(id=f"P{index}{which[0]}")
                 _setup(ps, part, sel, score, wk, which, first and which == "upper", swung, wflats, shift, flats)
                 staves.append(ps)
             for ps in staves:
                 out.insert(0, ps)
             out.insert(0, layout.StaffGroup(staves, name=staves[0].partName, symbol="brace", barTogether=True))
         else:
-            p = stream.Part()
+            p = stream.Part(id=f"P{index}")
             _setup(p, part, part.notes, score, wk, "", first, swung, wflats, shift, flats)
             out.insert(0, p)
         first = False
@@ -360,6 +361,8 @@ def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, f
     from music21.stream import makeNotation
 
     inst = _instrument(part)
+    inst.partId = str(p.id)
+    inst.instrumentId = f"I{p.id}"  # music21 would draw random ids: fixed ones keep the file reproducible
     p.partName = inst.partName
     p.insert(0, inst)
     p.insert(0, _clef(part, [n.pitch + shift for n in notes], staff))
@@ -379,13 +382,17 @@ def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, f
         makeNotation.makeTupletBrackets(m, inPlace=True)
 
 
+_ENCODING_DATE = re.compile(rb"\s*<encoding-date>[^<]*</encoding-date>")
+
+
 def musicxml_bytes(score: Score) -> bytes:
     """The Score as uncompressed MusicXML (UTF-8 bytes)."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
     gex = GeneralObjectExporter(score_to_music21(score))
     gex.makeNotation = False  # done per part in _setup; music21's own pass copies the score and doubles the time
-    return gex.parse()
+    # The encoding date is the only thing that would differ between two runs of one request.
+    return _ENCODING_DATE.sub(b"", gex.parse())
 
 
 def write_musicxml(score: Score, path: str | os.PathLike[str]) -> Path:
