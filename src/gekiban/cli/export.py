@@ -18,8 +18,8 @@ def add_export_command(sub: Any) -> None:
                        "chord symbols, dynamics and articulations, quantised to sixteenths and eighth triplets.")
     x.add_argument("bundle", metavar="DIR", help="a bundle folder written by gekiban")
     x.add_argument("--musicxml", action="store_true", help="write MusicXML (the one export format so far)")
-    x.add_argument("--out", metavar="FILE", help="the file to write (default DIR/score.musicxml; for a bundle "
-                   "written before MusicXML was part of it, DIR.musicxml beside it)")
+    x.add_argument("--out", metavar="FILE", help="the file to write (default DIR/score.musicxml for a bundle "
+                   "composed with --musicxml; else DIR.musicxml beside the bundle, which lists only its own files)")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -43,6 +43,10 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli.motif import cmd_motif
 
         return cmd_motif
+    if command == "style":
+        from gekiban.cli.style import cmd_style
+
+        return cmd_style
     if command == "serve":
         from gekiban.cli.serve import cmd_serve
 

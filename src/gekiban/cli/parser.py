@@ -10,6 +10,7 @@ from gekiban.cli.common import fail
 from gekiban.cli.export import add_export_command
 from gekiban.cli.menu import add_menu_command
 from gekiban.cli.serve import add_serve_command
+from gekiban.cli.style import add_style_command
 
 _EPILOG = """\
 examples:
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_motif_command(sub)
     add_menu_command(sub)
     add_export_command(sub)
+    add_style_command(sub, _Parser)
     return p
 
 

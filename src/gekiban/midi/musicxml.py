@@ -382,9 +382,6 @@ def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, f
         makeNotation.makeTupletBrackets(m, inPlace=True)
 
 
-_ENCODING_DATE = re.compile(rb"\s*<encoding-date>[^<]*</encoding-date>")
-
-
 def musicxml_bytes(score: Score) -> bytes:
     """The Score as uncompressed MusicXML (UTF-8 bytes)."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
@@ -392,7 +389,7 @@ def musicxml_bytes(score: Score) -> bytes:
     gex = GeneralObjectExporter(score_to_music21(score))
     gex.makeNotation = False  # done per part in _setup; music21's own pass copies the score and doubles the time
     # The encoding date is the only thing that would differ between two runs of one request.
-    return _ENCODING_DATE.sub(b"", gex.parse())
+    return re.sub(rb"\s*<encoding-date>[^<]*</encoding-date>", b"", gex.parse())
 
 
 def write_musicxml(score: Score, path: str | os.PathLike[str]) -> Path:

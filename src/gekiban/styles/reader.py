@@ -285,7 +285,10 @@ def _learned_melody(melody_t: dict[str, Any], ctx: Reader) -> dict[str, Any]:
     strings of ``onset:length`` pairs in beats from the pulse ("" is a rest)."""
     out: dict[str, Any] = {}
     if "cells" in melody_t or "cell_weights" in melody_t:
-        texts = ctx.strings(melody_t.get("cells", []), "melody.cells", empty=True)
+        raw = melody_t.get("cells", [])
+        if not isinstance(raw, list) or not raw:
+            raise ctx.error("melody.cells", f"must be a list of rhythm cells such as \"0:0.5 0.5:0.5\", got {kind_of(raw)}")
+        texts = tuple(ctx.string(t, f"melody.cells[{i}]", empty=True) for i, t in enumerate(raw))
         cells = tuple(_cell(t, f"melody.cells[{i}]", ctx) for i, t in enumerate(texts))
         weights = _weights(melody_t.get("cell_weights"), "melody.cell_weights", len(cells), ctx)
         out.update(cells=cells, cell_weights=weights)
