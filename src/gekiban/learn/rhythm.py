@@ -114,8 +114,10 @@ def figure_grid(fig: Figure, meter: Meter, chord_beats: float) -> np.ndarray:
 
 def nearest_figure(grid: np.ndarray, figures: dict[str, Figure], meter: Meter, chord_beats: float) -> str:
     """The catalogue figure whose onsets lie closest to a line's onset grid (mean absolute
-    difference; ties to the first in the catalogue)."""
-    return min(figures, key=lambda name: float(np.abs(grid - figure_grid(figures[name], meter, chord_beats)).mean()))
+    difference; ties to the first in the catalogue). Pedal figures are left out: a pedal is a
+    device of tense sections, which the onsets alone cannot tell from a line on the roots."""
+    plain = [name for name, fig in figures.items() if "P" not in fig.tones]
+    return min(plain, key=lambda name: float(np.abs(grid - figure_grid(figures[name], meter, chord_beats)).mean()))
 
 
 def drum_lanes(notes: tuple[NoteT, ...], meter: Meter, *, max_lanes: int = 8) -> dict[int, str]:
