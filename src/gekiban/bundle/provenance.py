@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import platform
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -88,16 +89,21 @@ def _digest(block: dict[str, Any]) -> str:
 def make_provenance(*, folder: Path, files: list[str], request: dict[str, Any] | None, seed: int,
                     soundfont: str | os.PathLike[str] | None) -> dict[str, Any]:
     """The ``"provenance"`` block for the files (relative paths) written in ``folder``."""
-    font: dict[str, Any] | None = None
-    if soundfont is not None and Path(soundfont).is_file():
-        font = {"file": Path(soundfont).name, "sha256": soundfont_sha256(soundfont)}
+    names = sorted(files)
+    # hashlib frees the GIL on large buffers: the stems (hundreds of MB for a long cue) and the
+    # SoundFont are hashed side by side
+    with ThreadPoolExecutor(max_workers=max(1, min(len(names) + 1, os.cpu_count() or 1))) as pool:
+        font_hash = (pool.submit(soundfont_sha256, soundfont)
+                     if soundfont is not None and Path(soundfont).is_file() else None)
+        hashes = dict(zip(names, pool.map(lambda name: sha256_file(folder / name), names)))
+        font = {"file": Path(soundfont).name, "sha256": font_hash.result()} if font_hash is not None else None
     block: dict[str, Any] = {
         "gekiban": package_version(),
         "seed": seed,
         "request": request,
         "soundfont": font,
         "versions": library_versions(),
-        "files": {name: sha256_file(folder / name) for name in sorted(files)},
+        "files": hashes,
     }
     block["digest"] = _digest(block)
     return block

@@ -89,7 +89,7 @@ class SeedIndex:
         self.starts = np.asarray(starts, dtype=np.int64)
         self.names = list(names)
         h, pos = _window_hashes(self.codes, SEED)
-        order = np.argsort(h, kind="stable")
+        order = np.argsort(h)  # the order among equal hashes does not matter: every match is checked
         self.hashes, self.pos = h[order], pos[order].astype(np.int64)
 
     def longest(self, line: np.ndarray) -> tuple[int, str, int]:
