@@ -20,7 +20,7 @@ from gekiban.learn.write import style_text
 from gekiban.styles.figures import figures_for
 from gekiban.styles.progressions import load_progressions
 from gekiban.styles.reader import HARMONIC_RHYTHMS
-from gekiban.theory import NOTE_NAMES
+from gekiban.theory import MODES, NOTE_NAMES
 
 #: What a style needs to be learned from: bars of music, lead notes, chord changes.
 MIN_BARS = 16
@@ -94,7 +94,9 @@ def build_style_text(name: str, analyses: list[Analysis], *, family: str = "lear
     bar_beats = meter.bar_beats
     chord_beats = float(median(a.harmony.unit_beats for a in main))
     hr = min(HARMONIC_RHYTHMS, key=lambda h: abs(math.log2(h) - math.log2(max(chord_beats / bar_beats, 0.25))))
-    progressions, pool = _progressions(name, analyses, hr * bar_beats)
+    thirds = {"minor" if MODES[m][2] == 3 else "major" for m in mode_list}
+    progressions, pool = _progressions(name, [a for a in analyses if ("minor" if a.key.is_minor else "major") in thirds],
+                                       hr * bar_beats)
     ending = Counter(ending_of(a.harmony) for a in analyses).most_common(1)[0][0]
     cells = Counter()
     for a in main:
@@ -141,8 +143,9 @@ def build_style_text(name: str, analyses: list[Analysis], *, family: str = "lear
 
 
 def _progressions(name: str, analyses: list[Analysis], unit_beats: float) -> tuple[dict[str, dict], list[str]]:
-    """The most common chord progressions (four units long, from phrase starts), as style
-    progressions, and the pool naming each once to three times by how common it is."""
+    """The most common chord progressions (four units long, from phrase starts) of pieces in
+    the style's modes, as style progressions, and the pool naming each once to three times by
+    how common it is."""
     counts: Counter[tuple[str, tuple[str, ...]]] = Counter()
     for a in analyses:
         units = chords_per_unit(a.harmony, unit_beats)
