@@ -27,15 +27,17 @@ def _bundle(folder, *, listed: bool):
     return folder
 
 
-def test_export_writes_the_bundles_musicxml(tmp_path, capsys):
+def test_a_bundle_that_holds_its_musicxml_keeps_it(tmp_path, capsys):
     b = _bundle(tmp_path / "b", listed=True)
     assert main(["export", str(b), "--musicxml"]) == 0
-    text = (b / "score.musicxml").read_text()
+    assert (b / "score.musicxml").read_text() == "old"  # its provenance records this file's hash
+    assert "already in the bundle" in capsys.readouterr().out
+    assert main(["export", str(b), "--musicxml", "--out", str(tmp_path / "copy.musicxml")]) == 0
+    text = (tmp_path / "copy.musicxml").read_text()
     assert "<score-partwise" in text and "<transpose>" in text  # horn in F
-    assert "score.musicxml" in capsys.readouterr().out
 
 
-def test_export_beside_an_older_bundle_or_to_out(tmp_path):
+def test_export_beside_a_bundle_without_it_or_to_out(tmp_path):
     b = _bundle(tmp_path / "old", listed=False)
     assert main(["export", str(b), "--musicxml"]) == 0
     assert (tmp_path / "old.musicxml").is_file() and not (b / "score.musicxml").exists()

@@ -151,7 +151,7 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
                                   loop=loop) for path, data, fmt, sub in jobs]
             write_midi(score, out / "score.mid")  # meanwhile, on this thread
             if delivery.musicxml:
-                write_musicxml(score, out / files["musicxml"])
+                write_musicxml(score, out / files["musicxml"], title=brief.prompt.strip()[:80] or style.name)
             for w in writes:
                 w.result()
         if layer_audio is not None:

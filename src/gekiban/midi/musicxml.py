@@ -315,7 +315,7 @@ def _global_marks(m21part, score: Score, swung: float | None, flats: bool | None
         m21part.insert(round(c.start * 12) / 12, cs)
 
 
-def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
+def score_to_music21(score: Score, *, title: str = "gekiban cue"):  # noqa: ANN201 - music21.stream.Score
     """The Score as a music21 score, at written pitch, ready for ``write("musicxml")``."""
     from music21 import key, layout, meter, metadata, stream
 
@@ -330,7 +330,7 @@ def score_to_music21(score: Score):  # noqa: ANN201 - music21.stream.Score
     swung = _swing_ratio(score)
     out = stream.Score()
     out.metadata = metadata.Metadata()
-    out.metadata.title = "gekiban cue"
+    out.metadata.title = title
     out.metadata.composer = "gekiban"
     first = True
     for index, part in enumerate(score.parts, start=1):
@@ -382,17 +382,17 @@ def _setup(p, part: Part, notes: Sequence[Note], score: Score, wk, staff: str, f
         makeNotation.makeTupletBrackets(m, inPlace=True)
 
 
-def musicxml_bytes(score: Score) -> bytes:
+def musicxml_bytes(score: Score, *, title: str = "gekiban cue") -> bytes:
     """The Score as uncompressed MusicXML (UTF-8 bytes)."""
     from music21.musicxml.m21ToXml import GeneralObjectExporter
 
-    gex = GeneralObjectExporter(score_to_music21(score))
+    gex = GeneralObjectExporter(score_to_music21(score, title=title))
     gex.makeNotation = False  # done per part in _setup; music21's own pass copies the score and doubles the time
     # The encoding date is the only thing that would differ between two runs of one request.
     return re.sub(rb"\s*<encoding-date>[^<]*</encoding-date>", b"", gex.parse())
 
 
-def write_musicxml(score: Score, path: str | os.PathLike[str]) -> Path:
+def write_musicxml(score: Score, path: str | os.PathLike[str], *, title: str = "gekiban cue") -> Path:
     """Write the Score as MusicXML at ``path``, atomically; returns the path."""
-    data = musicxml_bytes(score)
+    data = musicxml_bytes(score, title=title)
     return atomic_write(Path(path), lambda f: f.write(data))
