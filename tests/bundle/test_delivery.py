@@ -11,19 +11,10 @@ from gekiban.audio.files import write_audio
 from gekiban.bundle.provenance import _digest, check_provenance, sha256_file
 from gekiban.bundle.regenerate import regenerate_bundle
 from gekiban.bundle.schema import parse_delivery, parse_stem_names, parse_stems_format, stem_filename
-from gekiban.cli import main
 from gekiban.errors import BundleError, InvalidOptionError
 from gekiban.requests import ComposeRequest, compose_recorded, compose_to, resolve_request
 from gekiban.theory import Key
-
-
-def run(args, capsys):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_fixtures import run
 
 
 @pytest.mark.parametrize(("parse", "bad"), [(parse_stems_format, "wav32"), (parse_stems_format, ""),

@@ -18,21 +18,12 @@ import soundfile as sf
 
 from gekiban.bundle.folders import check_out_dir, clean_stale, staged
 from gekiban.bundle.read import check_bundle
-from gekiban.cli import main
 from gekiban.errors import BundleError, OutputError
+from cli_fixtures import run
 
 
 def compose_args(out, *extra, seed=3):
     return ["compose", "calm morning", "--duration", "4", "--seed", str(seed), "-q", "--out", str(out), *extra]
-
-
-def run(args, capsys):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

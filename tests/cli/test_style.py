@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import json
 
-from gekiban.cli.main import main
 from learn_fixtures import band_folder
-
-
-def run(args, capsys):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from cli_fixtures import run
 
 
 def test_learn_list_use_and_remove_a_style(tmp_path, capsys, monkeypatch):

@@ -3,7 +3,6 @@ cells, moves, grooves, figures, swing, phrase and section lengths."""
 
 from collections import Counter
 
-import numpy as np
 import pytest
 
 from gekiban.learn.analyse import analyse

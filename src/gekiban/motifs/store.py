@@ -11,7 +11,6 @@ from typing import Any
 
 from gekiban.atomic import atomic_write
 from gekiban.errors import InvalidOptionError, NotFoundError
-from gekiban.home import data_home
 from gekiban.motifs.notation import MAX_NOTES, NoteTuple, format_notes
 from gekiban.theory import parse_chord_symbol
 
