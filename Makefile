@@ -1,7 +1,7 @@
 # gekiban — developer commands. `make demo` and `make test` set up everything they need.
 #
 #   make deps    Debian packages: FluidSynth, the MuseScore General and FluidR3 SoundFonts, ffmpeg (only those missing)
-#   make deps-test  Debian packages for the browser tests of the studio: chromium, fonts-noto-cjk (only those missing)
+#   make deps-test  Debian packages for the browser tests of the studio (chromium, fonts-noto-cjk) and the MusicXML engraving test (musescore3), only those missing
 #   make venv    .venv with gekiban installed editable plus test tools (again only when pyproject.toml changes)
 #   make demo    compose a 60 s battle cue into out/demo
 #   make test    the test suite (slow end-to-end renders excluded; `make test-slow` runs them)
@@ -20,7 +20,7 @@ MUSESCORE ?= musescore-general-soundfont
 DEB_PACKAGES := libfluidsynth3 fluidsynth fluid-soundfont-gm ffmpeg
 # The studio's browser tests drive Debian's Chromium through Playwright (never a downloaded
 # browser); Noto CJK renders the Japanese prompts.
-DEB_TEST_PACKAGES := chromium fonts-noto-cjk
+DEB_TEST_PACKAGES := chromium fonts-noto-cjk musescore3
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
@@ -50,7 +50,7 @@ deps-test:
 	if [ -z "$$missing" ]; then \
 	  echo "deps-test: all present ($(DEB_TEST_PACKAGES))"; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "deps-test: not a Debian/Ubuntu system; install yourself:$$missing (the browser tests skip without /usr/bin/chromium)" >&2; \
+	  echo "deps-test: not a Debian/Ubuntu system; install yourself:$$missing (the browser tests skip without /usr/bin/chromium, the engraving test without mscore3)" >&2; \
 	else \
 	  echo "deps-test: installing$$missing"; \
 	  $(APT) update -qq && $(APT) install -y -qq --no-install-recommends $$missing; \

@@ -33,7 +33,7 @@ class FakeTrack:
         self.score = SimpleNamespace(duration=3.2, tempo=(SimpleNamespace(bpm=brief.tempo),), key=brief.key, meter=brief.meter)
         self.master = SimpleNamespace(integrated_lufs=-14.02, true_peak_dbtp=-1.3)
 
-    def save(self, directory, *, format="wav", layers=False):
+    def save(self, directory, *, format="wav", layers=False, delivery=None):
         from pathlib import Path
 
         d = Path(directory)

@@ -33,6 +33,7 @@ def test_from_mapping_takes_every_option():
     ({"loop": "yes"}, "loop", "'yes'"), ({"loop": 1}, "loop", "1"), ({"cue": 1}, "cue", "1"),
     ({"layers": None}, "layers", "None"), ({"loudness": None}, "loudness", "None"), ({"format": 3}, "format", "3"),
     ({"sample_rate": 44.1}, "sample_rate", "44.1"), ({"sample_rate": True}, "sample_rate", "True"),
+    ({"musicxml": "yes"}, "musicxml", "'yes'"),
 ])
 def test_from_mapping_refuses_wrong_types_naming_the_field(data, field, shown):
     with pytest.raises(InvalidOptionError) as info:
@@ -52,7 +53,9 @@ def test_from_mapping_needs_an_object(data):
 
 
 @pytest.mark.parametrize(("options", "field", "shown"), [
-    ({"format": "ogg"}, "format", "ogg"), ({"sample_rate": "22050"}, "sample_rate", "22050"),
+    ({"format": "aiff"}, "format", "aiff"), ({"stems_format": "wav8"}, "stems_format", "wav8"),
+    ({"stem_names": "long"}, "stem_names", "long"), ({"delivery": "cinema"}, "delivery", "cinema"),
+    ({"sample_rate": "22050"}, "sample_rate", "22050"),
     ({"loudness": "loud"}, "loudness", "loud"), ({"cue": "opening"}, "cue", "opening"),
     ({"duration": "forever"}, "duration", "forever"), ({"duration": 0}, "duration", "0"),
     ({"arc": "calm>nowhere"}, "arc", "nowhere"), ({"arc": "calm", "sections": ("0:10=tense",)}, "arc", "--section"),
@@ -99,6 +102,7 @@ def test_resolve_applies_cue_defaults_timing_and_delivery(no_compose):
     resolved = resolve_request(ComposeRequest(cue="stinger", seed=3, loudness="ebu", sample_rate="44.1k", format="FLAC"))
     assert resolved.brief.cue == "stinger" and resolved.brief.duration <= 10 and resolved.brief.seed == 3
     assert (resolved.loudness, resolved.sample_rate, resolved.format, resolved.layers) == (-23.0, 44100, "flac", False)
+    assert not resolved.musicxml and resolve_request(ComposeRequest(style="lofi", musicxml=True)).musicxml
     looped = resolve_request(ComposeRequest(style="lofi", duration=30, loop=True, hits=("0:10",), seed=1)).brief
     assert looped.loop and looped.ending == "loop" and looped.hits == (10.0,)
     arced = resolve_request(ComposeRequest(style="lofi", duration=30, sections=("0:10=tense",), seed=1)).brief

@@ -13,7 +13,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,7 +47,7 @@ from gekiban.understand.timing import (
 if TYPE_CHECKING:  # the Track's module loads the audio stack, which must wait for the prompt's reading
     from gekiban.bundle.track import Track
 
-__all__ = ["ComposeRequest", "Composed", "Resolved", "compose_to", "resolve_request", "with_motifs"]
+__all__ = ["ComposeRequest", "Composed", "Resolved", "compose_recorded", "compose_to", "resolve_request", "with_motifs"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +81,10 @@ class ComposeRequest:
     loudness: str = "stream"
     format: str = "wav"
     sample_rate: str | int = 48000
+    stems_format: str = "float"
+    stem_names: str = "plain"
+    delivery: str = "standard"
+    musicxml: bool = False
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ComposeRequest:
@@ -115,6 +119,10 @@ class Resolved:
     sample_rate: int
     format: str
     layers: bool
+    stems_format: str = "float"
+    stem_names: str = "plain"
+    musicxml: bool = False
+    request: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +144,8 @@ _KINDS: dict[str, tuple[tuple[type, ...], str]] = {
     "sections": ((str, list, tuple), 'a list of "TIME=MOOD" items'), "hits": ((str, int, float, list, tuple), "a list of times"),
     "ending": _TEXT, "loop": ((bool,), "true or false"), "cue": _TEXT, "layers": ((bool,), "true or false"),
     "loudness": _NUMBER_OR_TEXT, "format": _TEXT, "sample_rate": ((str, int), "44100 or 48000"),
+    "stems_format": _TEXT, "stem_names": _TEXT, "delivery": _TEXT,
+    "musicxml": ((bool,), "true or false"),
 }
 _OPTIONAL = {"style", "duration", "seed", "key", "tempo", "meter", "instruments", "chords", "from_midi", "motif", "arc", "arc_file",
              "ending", "cue"}
@@ -242,6 +252,7 @@ def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
         sample_rate = parse_sample_rate(req.sample_rate)
     with _about("loudness"):
         loudness = parse_loudness(req.loudness)
+    fmt, sample_rate, stems_format, stem_names = _delivery(req, fmt, sample_rate)
     with _about("cue"):
         style, duration = cue_defaults(req.cue, style=req.style, duration=req.duration)
     # Every timing option is checked before the prompt is read (the length the prompt may state
@@ -267,7 +278,28 @@ def resolve_request(req: ComposeRequest, *, max_duration: float | None = None,
         brief = apply_timing(brief, arc=arc, hits=hits, ending=req.ending, loop=req.loop or None, cue=req.cue)
     if motifs and req.motif is not None:
         brief = _with_motifs(brief, motifs, req.motif)
-    return Resolved(brief=brief, loudness=loudness, sample_rate=sample_rate, format=fmt, layers=req.layers)
+    recorded = {**asdict(req), "seed": brief.seed}
+    return Resolved(brief=brief, loudness=loudness, sample_rate=sample_rate, format=fmt, layers=req.layers,
+                    stems_format=stems_format, stem_names=stem_names, musicxml=req.musicxml, request=recorded)
+
+
+def _delivery(req: ComposeRequest, fmt: str, sample_rate: int) -> tuple[str, int, str, str]:
+    """The mix format, sample rate, stems format and stem names ``req`` asks for; ``delivery
+    video`` is a 48 kHz 24-bit WAV mix with 24-bit WAV stems."""
+    from gekiban.bundle.schema import parse_delivery, parse_stem_names, parse_stems_format
+
+    with _about("stems_format"):
+        stems = parse_stems_format(req.stems_format)
+    with _about("stem_names"):
+        names = parse_stem_names(req.stem_names)
+    with _about("delivery"):
+        if parse_delivery(req.delivery) == "video":
+            if fmt != "wav" or sample_rate != 48000 or stems not in ("float", "wav24"):
+                raise InvalidOptionError(f"delivery 'video' is a 48 kHz 24-bit WAV mix and stems: it cannot be "
+                                         f"combined with format {fmt!r}, sample rate {sample_rate} or stems format "
+                                         f"{stems!r}")
+            stems = "wav24"
+    return fmt, sample_rate, stems, names
 
 
 def with_motifs(brief: Brief, names: str, *, data_dir: str | os.PathLike[str] | None = None) -> Brief:
@@ -337,9 +369,29 @@ def compose_to(resolved: Resolved, folder: str | os.PathLike[str], *, soundfont:
     # The audio stack (scipy, pedalboard, FluidSynth) loads only now, after the embedding model
     # has read the prompt: loaded first, it raises the peak memory of a compose by about 35 MB.
     from gekiban import pipeline
+    from gekiban.audio.synth import find_soundfont
+    from gekiban.bundle.write import Delivery
 
+    font = find_soundfont(soundfont)
     track = pipeline.compose_brief(resolved.brief, loudness=resolved.loudness, sample_rate=resolved.sample_rate,
                                    soundfont=soundfont, progress=progress)
     if progress is not None:
         progress("saving", 1.0)
-    return Composed(folder=track.save(folder, format=resolved.format, layers=resolved.layers), track=track)
+    delivery = Delivery(stems_format=resolved.stems_format, stem_names=resolved.stem_names, musicxml=resolved.musicxml,
+                        request=resolved.request,
+                        soundfont=str(font) if font is not None else None)
+    return Composed(folder=track.save(folder, format=resolved.format, layers=resolved.layers, delivery=delivery),
+                    track=track)
+
+
+def compose_recorded(request: Mapping[str, Any], folder: str | os.PathLike[str], *,
+                     soundfont: str | os.PathLike[str] | None = None) -> Path:
+    """Compose the request a bundle's provenance records (``track.json`` ``"provenance"``
+    ``"request"``) into ``folder``; what ``gekiban regenerate`` rebuilds a bundle with.
+
+    Raises
+    ------
+    InvalidOptionError
+        If the recorded request is not a valid compose request.
+    """
+    return compose_to(resolve_request(ComposeRequest.from_mapping(request)), folder, soundfont=soundfont).folder

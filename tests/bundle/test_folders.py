@@ -18,21 +18,12 @@ import soundfile as sf
 
 from gekiban.bundle.folders import check_out_dir, clean_stale, staged
 from gekiban.bundle.read import check_bundle
-from gekiban.cli import main
 from gekiban.errors import BundleError, OutputError
+from cli_fixtures import run
 
 
 def compose_args(out, *extra, seed=3):
     return ["compose", "calm morning", "--duration", "4", "--seed", str(seed), "-q", "--out", str(out), *extra]
-
-
-def run(args, capsys):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -84,9 +75,10 @@ def test_a_bundle_with_a_file_of_the_users_is_refused(tmp_path, capsys):
 
 def test_a_new_format_replaces_the_whole_bundle(tmp_path, capsys):
     assert run(compose_args(tmp_path / "b"), capsys)[0] == 0
-    assert run(compose_args(tmp_path / "b", "--format", "flac", "--layers"), capsys)[0] == 0
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["mix.wav", "score.mid", "stems", "track.json"]
+    assert run(compose_args(tmp_path / "b", "--format", "flac", "--layers", "--musicxml"), capsys)[0] == 0
     names = sorted(p.name for p in (tmp_path / "b").iterdir())
-    assert names == ["layers", "mix.flac", "score.mid", "stems", "track.json"]
+    assert names == ["layers", "mix.flac", "score.mid", "score.musicxml", "stems", "track.json"]
     assert complete(tmp_path / "b") and sorted(p.name for p in tmp_path.iterdir()) == ["b"]
 
 

@@ -5,8 +5,8 @@ that need no prompt reading, no model loaded."""
 import mido
 import pytest
 
-from gekiban.cli import main
 from gekiban.understand import embed
+from cli_fixtures import run
 
 
 @pytest.fixture
@@ -17,15 +17,6 @@ def no_model(monkeypatch):
         raise AssertionError("the embedding model was loaded before a bad option was refused")
 
     monkeypatch.setattr(embed, "get_model", refuse)
-
-
-def run(args, capsys):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def one_line_error(code, out, err, shown):

@@ -111,7 +111,9 @@ BAD = [
     (["--duration", "0"], "'0'"), (["--duration", "-5"], "'-5'"), (["--duration", "1201"], "'1201'"),
     (["--duration", "abc"], "'abc'"), (["--key", "H minor"], "'H minor'"), (["--meter", "5/3"], "'5/3'"),
     (["--meter", "4/5"], "'4/5'"), (["--instruments", "piano,kazoo"], "'kazoo'"), (["--seed", "-1"], "'-1'"),
-    (["--seed", "many"], "'many'"), (["--style", "nosuch"], "'nosuch'"), (["--format", "ogg"], "'ogg'"),
+    (["--seed", "many"], "'many'"), (["--style", "nosuch"], "'nosuch'"), (["--format", "aiff"], "'aiff'"),
+    (["--stems-format", "wav32"], "'wav32'"), (["--stem-names", "fancy"], "'fancy'"), (["--delivery", "radio"], "'radio'"),
+    (["--delivery", "video", "--format", "mp3"], "'mp3'"), (["--delivery", "video", "--sample-rate", "44100"], "44100"),
     (["--loudness", "loud"], "'loud'"), (["--loudness", "-3"], "'-3'"), (["--sample-rate", "22050"], "'22050'"),
     (["--soundfont", "/nonexistent/x.sf2"], "/nonexistent/x.sf2"),
 ]

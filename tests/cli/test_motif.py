@@ -10,23 +10,14 @@ import pytest
 from conftest import FakeTrack
 
 from gekiban import pipeline
-from gekiban.cli import main
 from gekiban.composer.build import build_score
 from gekiban.midi import write_midi
 from gekiban.motifs import MotifLibrary, parse_notes
 from gekiban.styles import resolve_style
 from gekiban.understand.resolve import resolve_brief
+from cli_fixtures import run
 
 HERO = "D4. E4/ F#4 A4 | B4/ A4/ F#4- D4"
-
-
-def run(args, capsys):
-    try:
-        code = main([str(a) for a in args])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

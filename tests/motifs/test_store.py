@@ -5,7 +5,7 @@ import json
 import pytest
 
 from gekiban.errors import InvalidOptionError, NotFoundError
-from gekiban.motifs import Motif, MotifLibrary, data_home, parse_notes
+from gekiban.motifs import Motif, MotifLibrary, parse_notes
 from gekiban.motifs.store import check_notes
 
 HERO = parse_notes("D4. E4/ F#4 A4 | B4/ A4/ F#4- D4")
@@ -82,13 +82,3 @@ def test_broken_files_are_refused_and_skipped_in_lists(tmp_path, body):
         lib.get("hero")
     assert [m.name for m in lib.list()] == ["ok"]
 
-
-def test_data_home_agrees_with_the_track_library(monkeypatch, tmp_path):
-    from gekiban.library import default_data_dir
-
-    for env in ({"GEKIBAN_DATA": str(tmp_path / "g")}, {"XDG_DATA_HOME": str(tmp_path / "x")}, {}):
-        monkeypatch.delenv("GEKIBAN_DATA", raising=False)
-        monkeypatch.delenv("XDG_DATA_HOME", raising=False)
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
-        assert data_home() == default_data_dir()

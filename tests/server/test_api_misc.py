@@ -55,7 +55,20 @@ def test_styles_have_family_and_description(client):
     styles = client.get("/v1/styles").json()["styles"]
     names = [s["name"] for s in styles]
     assert "ambient" in names and names == sorted(names)
-    assert all(s["family"] and s["description"] for s in styles)
+    assert all(s["family"] and s["description"] and s["own"] is False for s in styles)
+
+
+def test_learned_styles_of_the_data_folder_are_listed_and_composable(tmp_path):
+    from gekiban.learn import learn_style
+    from learn_fixtures import band_folder
+
+    learn_style("my-funk", [band_folder(tmp_path / "midi", 2)], folder=tmp_path / "data" / "styles")
+    (tmp_path / "data" / "styles" / "broken.toml").write_text("= nothing")
+    with api_client(tmp_path / "data") as c:
+        styles = c.get("/v1/styles").json()["styles"]
+        assert styles[-1]["name"] == "my-funk" and styles[-1]["own"] and "broken" not in [s["name"] for s in styles]
+        r = c.get("/v1/explain", params={"prompt": "a groove", "style": "my-funk"})
+        assert r.status_code == 200 and r.json()["brief"]["style"] == "my-funk"
 
 
 def test_upload_a_midi_seed_then_explain_from_it(client):

@@ -119,7 +119,8 @@ def test_events_of_a_finished_job_end_with_done(api):
     ({"tempo": 999}, "tempo", "999"), ({"key": "H major"}, "key", "H major"), ({"duration": 601}, "duration", "601"),
     ({"style": "polka-noir"}, None, "polka-noir"), ({"meter": "4/0"}, "meter", "4/0"),
     ({"from_midi": "0" * 64}, "from_midi", "0" * 64), ({"prompt": "x" * 501}, "prompt", None),
-    ({"title": ""}, "title", None), ({"format": "ogg"}, "format", "ogg"),
+    ({"title": ""}, "title", None), ({"format": "aiff"}, "format", "aiff"),
+    ({"stems_format": "wav32"}, "stems_format", "wav32"), ({"stem_names": "fancy"}, "stem_names", "fancy"),
 ])
 def test_bad_compose_options_are_400_naming_the_value(api, body, field, shown):
     client, _, _ = api

@@ -114,8 +114,9 @@ def test_check_prompt_limits():
 
 def test_parse_format_and_sample_rate():
     assert parse_format("WAV") == "wav" and parse_format(".flac") == "flac" and parse_format("mp3") == "mp3"
-    with pytest.raises(InvalidOptionError, match="'ogg'.*wav, flac, mp3"):
-        parse_format("ogg")
+    assert parse_format("OGG") == "ogg"
+    with pytest.raises(InvalidOptionError, match="'aiff'.*wav, flac, ogg, mp3"):
+        parse_format("aiff")
     assert parse_sample_rate("44100") == 44100 and parse_sample_rate(48000) == 48000 and parse_sample_rate("48k") == 48000
     for bad in ("22050", 96000, "fast"):
         with pytest.raises(InvalidOptionError, match="44100 or 48000"):

@@ -1,6 +1,6 @@
-"""Audio files: atomic writes (WAV, FLAC, MP3) and reads.
+"""Audio files: atomic writes (WAV, FLAC, OGG Vorbis, MP3) and reads.
 
-WAV and FLAC go through ``soundfile`` (libsndfile); MP3 is encoded by the ``ffmpeg`` command
+WAV, FLAC and OGG (Vorbis, for games) go through ``soundfile`` (libsndfile); MP3 is encoded by the ``ffmpeg`` command
 (libmp3lame, 320 kbit/s) from a temporary float WAV. Every write goes to a temporary file in
 the target folder and is renamed into place, so a failed write leaves nothing behind.
 Integer formats and MP3 refuse samples beyond full scale instead of clipping them silently,
@@ -28,9 +28,10 @@ __all__ = ["FORMATS", "read_audio", "read_loop", "write_audio"]
 FORMATS: dict[str, tuple[str | None, ...]] = {
     "wav": ("PCM_24", "PCM_16", "PCM_32", "FLOAT"),
     "flac": ("PCM_24", "PCM_16"),
+    "ogg": ("VORBIS",),
     "mp3": (None,),
 }
-_SF_FORMAT = {"wav": "WAV", "flac": "FLAC"}
+_SF_FORMAT = {"wav": "WAV", "flac": "FLAC", "ogg": "OGG"}
 _MP3_BITRATE = "320k"
 _SFC_SET_ADD_PEAK_CHUNK = 0x1050  # libsndfile command (sndfile.h); not exported by soundfile
 
@@ -241,11 +242,12 @@ def write_audio(
         float samples, (n, 2) or (n,) / (n, 1) for mono, nominally in [-1, 1].
     sample_rate : int
         Sample rate in Hz.
-    format : {"wav", "flac", "mp3"}, optional
-        File format. WAV and FLAC default to 24-bit PCM; MP3 is 320 kbit/s CBR (libmp3lame).
+    format : {"wav", "flac", "ogg", "mp3"}, optional
+        File format. WAV and FLAC default to 24-bit PCM; OGG is Vorbis (libsndfile); MP3 is
+        320 kbit/s CBR (libmp3lame).
     subtype : str, optional
         WAV: ``PCM_24`` (default), ``PCM_16``, ``PCM_32`` or ``FLOAT`` (for stems that must
-        add up exactly); FLAC: ``PCM_24`` (default) or ``PCM_16``; MP3: none.
+        add up exactly); FLAC: ``PCM_24`` (default) or ``PCM_16``; OGG: ``VORBIS``; MP3: none.
     loop : (int, int), optional
         WAV only: a loop over samples ``start`` to ``end`` (half-open), written as a ``smpl``
         chunk (whose end field is ``end - 1``, the last sample played). FLAC and MP3 have no

@@ -28,12 +28,76 @@ from gekiban.understand.progressions import parse_chords
 from gekiban.understand.timing import apply_timing
 
 #: Mix formats a bundle may hold.
-MIX_FORMATS = ("wav", "flac", "mp3")
+MIX_FORMATS = ("wav", "flac", "ogg", "mp3")
+
+#: Stem formats: name → (file format, libsndfile subtype). Only ``float`` keeps the exact-sum
+#: property (the stems add up to the mix before the limiter); the integer ones clip at full scale.
+STEM_FORMATS: dict[str, tuple[str, str]] = {
+    "float": ("wav", "FLOAT"), "wav16": ("wav", "PCM_16"), "wav24": ("wav", "PCM_24"),
+    "flac16": ("flac", "PCM_16"), "flac24": ("flac", "PCM_24"),
+}
+#: Stem naming schemes: ``plain`` (``01-lead-french-horn.wav``) or ``tempo-key``
+#: (``01-lead-french-horn_152bpm_Dm.wav``).
+STEM_NAMES = ("plain", "tempo-key")
+#: Delivery presets: ``video`` is a 48 kHz, 24-bit WAV mix with 24-bit WAV stems.
+DELIVERIES = ("standard", "video")
 
 
-def stem_filename(index: int, role: str, instrument: str) -> str:
-    """``NN-role-instrument.wav`` with a 1-based two-digit index."""
-    return f"{index + 1:02d}-{role}-{instrument}.wav"
+def _choice(value: Any, allowed: tuple[str, ...] | dict[str, Any], what: str) -> str:
+    text = str(value).strip().lower() if isinstance(value, str) else value
+    if text not in allowed:
+        raise InvalidOptionError(f"unknown {what} {value!r}: use one of {', '.join(allowed)}")
+    return str(text)
+
+
+def parse_stems_format(value: Any) -> str:
+    """``float`` (default, 32-bit float WAV: the only one whose stems sum exactly to the mix),
+    ``wav16``, ``wav24``, ``flac16`` or ``flac24``.
+
+    Raises
+    ------
+    InvalidOptionError
+        For anything else.
+    """
+    return _choice(value, STEM_FORMATS, "stems format")
+
+
+def parse_stem_names(value: Any) -> str:
+    """``plain`` or ``tempo-key``.
+
+    Raises
+    ------
+    InvalidOptionError
+        For anything else.
+    """
+    return _choice(value, STEM_NAMES, "stem names")
+
+
+def parse_delivery(value: Any) -> str:
+    """``standard`` or ``video``.
+
+    Raises
+    ------
+    InvalidOptionError
+        For anything else.
+    """
+    return _choice(value, DELIVERIES, "delivery")
+
+
+def key_tag(key: Key) -> str:
+    """A short key for a file name: ``Dm``, ``F#``, ``Adorian``."""
+    name = key.name.split()[0] if key.name else "C"
+    return name + {"major": "", "minor": "m"}.get(key.mode, key.mode)
+
+
+def stem_filename(index: int, role: str, instrument: str, *, tempo: float | None = None, key: Key | None = None,
+                  suffix: str = "wav") -> str:
+    """``NN-role-instrument.wav`` with a 1-based two-digit index (so a DAW sorts them in score
+    order); with ``tempo`` and ``key``, ``NN-role-instrument_152bpm_Dm.wav``."""
+    base = f"{index + 1:02d}-{role}-{instrument}"
+    if tempo is not None and key is not None:
+        base += f"_{tempo:g}bpm_{key_tag(key)}"
+    return f"{base}.{suffix}"
 
 
 def brief_to_dict(brief: Brief) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import numpy as np
 
 from gekiban.audio.master import MasterResult
 from gekiban.audio.mixdown import Mixdown
-from gekiban.bundle.write import write_bundle
+from gekiban.bundle.write import Delivery, write_bundle
 from gekiban.score import Part, Score
 from gekiban.styles.schema import Style
 from gekiban.understand.brief import Brief
@@ -61,8 +61,8 @@ class Track:
         return self.audio.timings
 
     def save(self, directory: str | os.PathLike[str], *, format: str = "wav", layers: bool = False,
-             origin: dict[str, Any] | None = None) -> Path:
+             origin: dict[str, Any] | None = None, delivery: Delivery | None = None) -> Path:
         """Write the bundle (mix, stems, score.mid, track.json) to ``directory``; see
         :func:`gekiban.bundle.write.write_bundle`."""
         return write_bundle(directory, brief=self.brief, style=self.style, score=self.score, audio=self.audio,
-                            format=format, layers=layers, origin=origin)
+                            format=format, layers=layers, origin=origin, delivery=delivery)

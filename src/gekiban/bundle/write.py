@@ -4,8 +4,13 @@ Layout::
 
     DIR/mix.wav                      mastered stereo mix (24-bit; or .flac / .mp3)
     DIR/score.mid                    standard MIDI file, one track per part
+    DIR/score.musicxml               with ``musicxml=True``: the score for notation programs
+                                     (:mod:`gekiban.midi.musicxml`)
     DIR/stems/NN-role-instrument.wav one stereo stem per part, 32-bit float, same length and
-                                     start as the mix; their sum is the mix before the limiter
+                                     start (sample 0) as the mix; their sum is the mix before the
+                                     limiter (``stems_format`` float; wav16/wav24/flac16/flac24
+                                     clip at full scale, so only float sums exactly);
+                                     ``stem_names="tempo-key"``: NN-role-instrument_152bpm_Dm.wav
     DIR/track.json                   prompt, seed, resolved brief, form, chords, parts, loudness
     DIR/layers/{low,mid,high}.wav    with ``layers=True``: intensity layers for adaptive use
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,14 +37,19 @@ from gekiban.audio.files import write_audio
 from gekiban.audio.mixdown import Mixdown
 from gekiban.bundle.folders import check_out_dir, staged
 from gekiban.bundle.layers import LAYER_NAMES, layer_groups, make_layers
+from gekiban.bundle.provenance import make_provenance
 from gekiban.bundle.schema import (
     MIX_FORMATS,
+    STEM_FORMATS,
     brief_to_dict,
     evidence_to_dict,
+    parse_stem_names,
+    parse_stems_format,
     stem_filename,
 )
-from gekiban.errors import InvalidOptionError
+from gekiban.errors import InvalidOptionError, RenderError
 from gekiban.midi import write_midi
+from gekiban.midi.musicxml import write_musicxml
 from gekiban.score import Score
 from gekiban.styles.schema import Style
 from gekiban.understand.brief import Brief
@@ -48,6 +59,24 @@ MASTER_CHAIN = ("sum of stems (each: gain, pan, EQ, own reverb) → linear gain 
                 "true-peak limiter (4× oversampled, ceiling −1 dBTP)")
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """How the stems are delivered and what the provenance records.
+
+    ``stems_format``: float (default; the exact-sum property holds only for it), wav16, wav24,
+    flac16 or flac24. ``stem_names``: plain or tempo-key. ``musicxml``: also write
+    ``score.musicxml`` (about 1.5 CPU-seconds per minute of music, so on request). ``request``: the compose request's
+    options (recorded in the provenance, so ``gekiban regenerate`` can rebuild the bundle);
+    ``soundfont``: the SoundFont the audio was rendered with.
+    """
+
+    stems_format: str = "float"
+    stem_names: str = "plain"
+    musicxml: bool = False
+    request: dict[str, Any] | None = None
+    soundfont: str | None = None
+
+
 def write_json(path: Path, data: dict[str, Any]) -> Path:
     """Write JSON atomically (UTF-8, Japanese kept readable)."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -55,7 +84,8 @@ def write_json(path: Path, data: dict[str, Any]) -> Path:
 
 
 def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Style, score: Score, audio: Mixdown,
-                 format: str = "wav", layers: bool = False, origin: dict[str, Any] | None = None) -> Path:
+                 format: str = "wav", layers: bool = False, origin: dict[str, Any] | None = None,
+                 delivery: Delivery | None = None) -> Path:
     """Write a cue as a bundle in ``directory`` (created if missing).
 
     Parameters
@@ -74,6 +104,8 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     origin
         Where the cue came from (an edit, variation or extension of another bundle), recorded
         as ``"origin"`` in track.json.
+    delivery
+        Stem format and names, and what the provenance records (:class:`Delivery`).
 
     Returns
     -------
@@ -89,9 +121,20 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
     """
     if format not in MIX_FORMATS:
         raise InvalidOptionError(f"unknown format {format!r}: use {', '.join(MIX_FORMATS)}")
+    delivery = delivery or Delivery()
+    stem_fmt, stem_sub = STEM_FORMATS[parse_stems_format(delivery.stems_format)]
+    tagged = parse_stem_names(delivery.stem_names) == "tempo-key"
+    frames = int(audio.mix.shape[0])
+    if any(int(stem.shape[0]) != frames for stem in audio.stems):
+        raise RenderError(f"stems of unequal length {sorted({int(x.shape[0]) for x in audio.stems})}: each must "
+                          f"have the mix's {frames} samples from sample 0")
     target = check_out_dir(directory)
-    names = [stem_filename(i, p.role, p.instrument) for i, p in enumerate(score.parts)]
-    files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid", "stems": [f"stems/{n}" for n in names],
+    names = [stem_filename(i, p.role, p.instrument, suffix=stem_fmt,
+                           **({"tempo": round(score.tempo[0].bpm, 2), "key": score.key} if tagged else {}))
+             for i, p in enumerate(score.parts)]
+    files: dict[str, Any] = {"mix": f"mix.{format}", "midi": "score.mid",
+                             **({"musicxml": "score.musicxml"} if delivery.musicxml else {}),
+                             "stems": [f"stems/{n}" for n in names],
                              "metadata": "track.json"}
     loop = (0, int(audio.mix.shape[0])) if brief.ending == "loop" else None
     layer_audio = make_layers(score.parts, audio, loop=loop is not None) if layers else None  # all audio first
@@ -100,12 +143,15 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
         files["layers"] = {name: f"layers/{name}.{format}" for name in LAYER_NAMES}
     with staged(target) as out:
         (out / "stems").mkdir()
-        jobs = [(out / "stems" / name, stem, "wav", "FLOAT") for name, stem in zip(names, audio.stems)]
+        jobs = [(out / "stems" / name, stem if stem_sub == "FLOAT" else stem.clip(-1.0, 1.0), stem_fmt, stem_sub)
+                for name, stem in zip(names, audio.stems)]
         jobs.append((out / files["mix"], audio.mix, format, None))
         with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:  # libsndfile frees the GIL
             writes = [pool.submit(write_audio, path, data, sample_rate=audio.sample_rate, format=fmt, subtype=sub,
                                   loop=loop) for path, data, fmt, sub in jobs]
             write_midi(score, out / "score.mid")  # meanwhile, on this thread
+            if delivery.musicxml:
+                write_musicxml(score, out / files["musicxml"], title=brief.prompt.strip()[:80] or style.name)
             for w in writes:
                 w.result()
         if layer_audio is not None:
@@ -115,6 +161,11 @@ def write_bundle(directory: str | os.PathLike[str], *, brief: Brief, style: Styl
                             loop=loop)
         meta = track_metadata(brief=brief, style=style, score=score, audio=audio, files=files, origin=origin,
                               layers=groups)
+        written = [f for f in (files["mix"], files["midi"], files.get("musicxml")) if f]
+        written += [*files["stems"], *files.get("layers", {}).values()]
+        meta["stems_format"] = delivery.stems_format
+        meta["provenance"] = make_provenance(folder=out, files=written, request=delivery.request, seed=brief.seed,
+                                             soundfont=delivery.soundfont)
         write_json(out / "track.json", meta)
     return target.resolve()
 

@@ -21,7 +21,8 @@ def request_from_args(args: argparse.Namespace) -> ComposeRequest:
         motif=args.motif, arc=args.arc, arc_file=args.arc_file, sections=tuple(args.section), hits=tuple(args.hit),
         ending=args.ending,
         loop=bool(args.loop), cue=args.cue, layers=args.layers, loudness=args.loudness, format=args.format,
-        sample_rate=args.sample_rate)
+        sample_rate=args.sample_rate, stems_format=args.stems_format, stem_names=args.stem_names,
+        delivery=args.delivery, musicxml=args.musicxml)
 
 
 def cmd_compose(args: argparse.Namespace) -> int:
@@ -41,5 +42,8 @@ def cmd_compose(args: argparse.Namespace) -> int:
         composed = compose_to(resolved, out, soundfont=args.soundfont, progress=progress)
     finally:
         progress.close()
+    from gekiban.evaluate.originality import annotate_bundle  # lazy: a few ms per cue, the index once
+
+    annotate_bundle(composed.folder, composed.track.score)
     print_saved(composed.folder, composed.track)
     return 0

@@ -9,7 +9,7 @@ from gekiban.bundle.schema import brief_to_dict, evidence_to_dict
 from gekiban.cli.common import seed_options
 from gekiban.errors import StyleError
 from gekiban.instruments import registry
-from gekiban.styles import describe_styles
+from gekiban.styles import describe_styles, load_style, user_style_names, user_styles_dir
 from gekiban.theory import note_name
 from gekiban.understand.explain import explain_lines
 from gekiban.understand.resolve import resolve_brief
@@ -20,9 +20,19 @@ def cmd_styles(args: argparse.Namespace) -> int:
     rows = describe_styles()
     if not rows:
         raise StyleError("no styles are installed (the package's data/styles folder is empty)")
-    width = max(len(n) for n, _ in rows)
+    own = []
+    for name in user_style_names():  # a broken file of the user's is named, not fatal to the list
+        try:
+            own.append((name, load_style(name).description))
+        except StyleError as exc:
+            own.append((name, f"(cannot be read: {exc})"))
+    width = max(len(n) for n, _ in rows + own)
     for name, desc in rows:
         print(f"{name:<{width}}  {' '.join(str(desc).split())}")
+    if own:
+        print(f"\nyour styles ({user_styles_dir()}):")
+        for name, desc in own:
+            print(f"{name:<{width}}  {' '.join(str(desc).split())}")
     return 0
 
 
@@ -59,6 +69,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """Evaluate bundles or MIDI files and print the report (text or JSON); with ``--motif`` or
     ``--notes``, whether each holds the motif instead."""
+    if getattr(args, "originality", False) or getattr(args, "avoid", None) is not None:
+        return _originality(args)
     if args.motif is not None or args.notes is not None:
         return _find_motif(args)
     from gekiban.evaluate import (  # lazy: the other commands need none of it
@@ -72,6 +84,29 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     else:
         for line in format_text(report):
             print(line)
+    return 0
+
+
+def _originality(args: argparse.Namespace) -> int:
+    """``evaluate --originality [--avoid DIR]``: the longest melodic match of each piece."""
+    from gekiban.errors import InvalidOptionError
+    from gekiban.evaluate.load import load_target
+    from gekiban.evaluate.originality import avoid_index, format_originality, originality
+
+    if not args.originality:
+        raise InvalidOptionError("--avoid DIR goes with --originality")
+    if args.motif is not None or args.notes is not None or args.reference:
+        raise InvalidOptionError("--originality does not go with --motif, --notes or --reference")
+    avoid = avoid_index(args.avoid) if args.avoid is not None else None  # a bad folder fails before any work
+    targets = [load_target(p) for p in args.paths]
+    reports = [(t.label, originality(t.score, avoid=avoid)) for t in targets]
+    if args.json:
+        print(json.dumps([{"label": label, "originality": o.to_dict()} for label, o in reports],
+                         ensure_ascii=False, indent=2))
+    else:
+        for label, o in reports:
+            for line in format_originality(label, o):
+                print(line)
     return 0
 
 

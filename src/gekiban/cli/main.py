@@ -27,6 +27,14 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli import bundles
 
         return {"extend": bundles.cmd_extend, "edit": bundles.cmd_edit, "vary": bundles.cmd_vary}[command]
+    if command == "regenerate":
+        from gekiban.cli.regenerate import cmd_regenerate
+
+        return cmd_regenerate
+    if command == "export":
+        from gekiban.cli.export import cmd_export
+
+        return cmd_export
     if command == "menu":
         from gekiban.cli.menu import cmd_menu
 
@@ -35,6 +43,10 @@ def _handler(command: str) -> Callable[..., int]:
         from gekiban.cli.motif import cmd_motif
 
         return cmd_motif
+    if command == "style":
+        from gekiban.cli.style import cmd_style
+
+        return cmd_style
     if command == "serve":
         from gekiban.cli.serve import cmd_serve
 

@@ -7,8 +7,10 @@ import argparse
 from typing import Any, NoReturn
 
 from gekiban.cli.common import fail
+from gekiban.cli.export import add_export_command
 from gekiban.cli.menu import add_menu_command
 from gekiban.cli.serve import add_serve_command
+from gekiban.cli.style import add_style_command
 
 _EPILOG = """\
 examples:
@@ -45,7 +47,17 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--style", metavar="NAME", help='style name or blend, e.g. "lofi" or "lofi:0.7+orchestral-battle:0.3" (see `gekiban styles`)')
     c.add_argument("--instruments", metavar="LIST", help='comma-separated instruments replacing the style\'s, e.g. "piano,strings" (see `gekiban instruments`)')
     c.add_argument("--out", metavar="DIR", help="bundle folder (default out/<prompt-or-style>-<seed>)")
-    c.add_argument("--format", metavar="FMT", default="wav", help="audio format: wav, flac or mp3 (default wav)")
+    c.add_argument("--format", metavar="FMT", default="wav",
+                   help="mix format: wav, flac, ogg (Vorbis, for games) or mp3 (default wav)")
+    c.add_argument("--stems-format", metavar="FMT", default="float",
+                   help="stems: float (32-bit WAV, default: the only format whose stems add up exactly to the mix), "
+                   "wav16, wav24, flac16 or flac24 (integer stems clip at full scale)")
+    c.add_argument("--stem-names", metavar="SCHEME", default="plain",
+                   help="plain (01-lead-french-horn.wav, default) or tempo-key (01-lead-french-horn_152bpm_Dm.wav)")
+    c.add_argument("--musicxml", action="store_true",
+                   help="also write score.musicxml: parts for players, opened by MuseScore, Dorico, Sibelius, Finale")
+    c.add_argument("--delivery", metavar="KIND", default="standard",
+                   help="standard (default) or video: 48 kHz 24-bit WAV mix and 24-bit WAV stems")
     c.add_argument("--loudness", metavar="TARGET", default="stream",
                    help="mix loudness: stream (-14 LUFS), ebu (-23), arib (-24) or LUFS from -40 to -6 (default stream)")
     c.add_argument("--sample-rate", metavar="HZ", default="48000", help="44100 or 48000 (default 48000)")
@@ -54,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     add_seed_options(c)
     _add_timing_options(c)
     _add_bundle_commands(sub)
+    r = sub.add_parser("regenerate", help="rebuild a bundle from its provenance and compare the files",
+                       description="Compose again from the request recorded in track.json's provenance, prove "
+                       "score.mid byte-identical (exit 1 if not) and say which audio files match (audio may differ "
+                       "when the SoundFont or FluidSynth differ).")
+    r.add_argument("bundle", metavar="DIR", help="a bundle folder written by `gekiban compose`")
+    r.add_argument("--out", metavar="NEW", help="new bundle folder (default DIR-regenerated)")
+    r.add_argument("--soundfont", metavar="PATH", help="General MIDI SoundFont (default $GEKIBAN_SOUNDFONT or Debian's)")
 
     sub.add_parser("styles", help="list the styles with one-line descriptions",
                    description="List the styles (use a name with `compose --style`).")
@@ -71,9 +90,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--motif", metavar="NAME", help="instead of the metrics, find this motif of the motif library in "
                    "each piece (transposition- and tempo-invariant)")
     e.add_argument("--notes", metavar="NOTES", help='instead of the metrics, find these notes, e.g. "E4 G4 A4 B4-"')
+    e.add_argument("--originality", action="store_true", help="instead of the metrics, the longest melodic match of "
+                   "each piece's melodic parts in the reference corpus (transposition-free), with a warning above "
+                   "the corpus-derived threshold")
+    e.add_argument("--avoid", metavar="DIR", help="with --originality: also match against the MIDI files in this "
+                   "\"do not imitate\" folder")
     add_serve_command(sub)
     _add_motif_command(sub)
     add_menu_command(sub)
+    add_export_command(sub)
+    add_style_command(sub, _Parser)
     return p
 
 

@@ -28,7 +28,7 @@ from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
 from gekiban.roles import base_role
 from gekiban.score import Marker, Part, Score, Section, TempoChange
-from gekiban.styles import load_grooves, load_progressions
+from gekiban.styles import style_grooves, style_progressions
 from gekiban.styles.schema import Style
 from gekiban.theory import SCALES, Key, Meter
 from gekiban.understand.brief import Brief
@@ -125,7 +125,7 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
     meter, key = brief.meter, brief.key
     bars, bpm = fit_tempo(brief.duration, brief.tempo, meter.bar_beats, exact_tempo=brief.tempo_exact and not brief.hits)
     sections = plan_form(bars, energy=brief.energy, tension=brief.tension, short=style.form == "short",
-                         loop=brief.loop, rng=rng["form"])
+                         loop=brief.loop, section_bars=style.section_bars, rng=rng["form"])
     hits = hit_bars(brief.hits, tempo=bpm, bar_beats=meter.bar_beats, bars=bars) if brief.hits else []
     tempo = (bend_tempo([(b * meter.bar_beats, t) for b, t in zip(hits, brief.hits)], base=bpm, total_beats=bars * meter.bar_beats)
              if hits else (TempoChange(0.0, bpm),))
@@ -139,7 +139,7 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
     sections = split_at(sections, arc_bars, required=set(hits))
     if brief.arc:
         sections = follow_arc(_frame_for_arc(sections, brief.arc), brief.arc, lambda b: clock.seconds_at(b * meter.bar_beats))
-    chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=load_progressions(),
+    chords = plan_harmony(sections, key=key, meter=meter, style=style, progressions=style_progressions(style),
                           loop=brief.loop, fixed=brief.chords, establish=key_named(brief), rng=rng["harmony"])
     seats = choose_ensemble(style, instruments=brief.instruments, exclude=brief.exclude, alternate=variation)
     lead = next((s for s in seats if s.role.startswith("lead")), seats[0])
@@ -151,7 +151,7 @@ def build_score(brief: Brief, style: Style, *, variation: int = 0) -> Score:
         melody = compose_melody(sections, chords, key=key, meter=meter, spec=style.melody, instrument=lead.instrument,
                                 rng=rng["melody"], seed=seed_motif, motif_rng=rng["motif"])
     parts = arrange(seats, sections=sections, chords=chords, melody=melody, meter=meter, style=style,
-                    grooves=load_grooves(), rng=rng["arrange"], ending=brief.ending)
+                    grooves=style_grooves(style), rng=rng["arrange"], ending=brief.ending)
     if brief.leitmotifs:  # a battle cue's bass takes the theme's head as its riff in the B sections
         parts = motif_in_bass(parts, brief.leitmotifs, sections, chords, key=key, meter=meter, energy=brief.energy)
     hit_beats = tuple(b * meter.bar_beats for b in hits)

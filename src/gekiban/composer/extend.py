@@ -15,7 +15,7 @@ from gekiban.errors import InvalidOptionError
 from gekiban.instruments import get_instrument
 from gekiban.roles import base_role
 from gekiban.score import ChordEvent, Marker, Note, Score, Section
-from gekiban.styles import load_grooves, load_progressions
+from gekiban.styles import style_grooves, style_progressions
 from gekiban.styles.schema import RoleSpec, Style
 from gekiban.understand.brief import Brief
 
@@ -43,10 +43,11 @@ def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -
                                  f"(at least {score.seconds_at(cut * bar_beats) + 2 * bar_beats * 60 / bpm:.1f} s)")
     rng = streams(brief.seed, 0, extra="extend")
     base = streams(brief.seed)
-    full = plan_form(total, energy=brief.energy, tension=brief.tension, short=False, loop=brief.loop, rng=base["form"])
+    full = plan_form(total, energy=brief.energy, tension=brief.tension, short=False, loop=brief.loop,
+                     section_bars=style.section_bars, rng=base["form"])
     new = _sections_from(full, cut)
     chosen: dict[str, tuple[str, ...]] = {}
-    progressions = load_progressions()
+    progressions = style_progressions(style)
     plan_harmony(score.sections, key=key, meter=meter, style=style, progressions=progressions, loop=brief.loop,
                  chosen=chosen, rng=base["harmony"])
     if brief.chords:
@@ -72,7 +73,7 @@ def extend_score(score: Score, brief: Brief, style: Style, *, duration: float) -
                                 rng=rng["melody"], motif_rng=base["motif"], earlier=(score.sections, old_lead),
                                 seed=motif_from_notes(brief.motif, key=key, meter=meter, scale=melodic_scale(brief, style))
                                 if brief.motif else None)
-    fresh = arrange(seats, sections=new, chords=chords, melody=melody, meter=meter, style=style, grooves=load_grooves(),
+    fresh = arrange(seats, sections=new, chords=chords, melody=melody, meter=meter, style=style, grooves=style_grooves(style),
                     rng=rng["arrange"], ending=brief.ending)
     fresh = perform(fresh, style=style, bpm=bpm, end_beat=total * bar_beats, rng=rng["perform"])
     by_name = {p.name: p for p in fresh}

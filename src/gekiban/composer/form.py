@@ -30,7 +30,7 @@ def bars_for(duration: float, *, tempo: float, bar_beats: float) -> int:
 
 
 def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, loop: bool = False,
-              rng: np.random.Generator) -> tuple[Section, ...]:
+              section_bars: int = 0, rng: np.random.Generator) -> tuple[Section, ...]:
     """Plan the sections of a cue of ``bars`` bars.
 
     Parameters
@@ -43,6 +43,9 @@ def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, 
         Use the short-cue shape (statement + button) for cues up to 8 bars.
     loop
         Leave out intro and outro so the end leads back into the start.
+    section_bars
+        Bars of each statement (4, 8, 12 or 16: a style's, learned from its music); 0: 8 bars,
+        16 in cues of 80 bars or more.
     rng
         Random generator for the small choices (intro length, long or short statements).
 
@@ -71,12 +74,12 @@ def plan_form(bars: int, *, energy: float, tension: float, short: bool = False, 
         intro += rem // 2
         outro += rem - rem // 2
         rem = 0
-    unit_per_section = 4 if bars >= 80 and units >= 12 else 2
+    unit_per_section = section_bars // 4 if section_bars else 4 if bars >= 80 and units >= 12 else 2
     lengths: list[int] = []
     left = units
     while left > 0:
         take = min(unit_per_section, left)
-        if left - take == 1:  # never leave a lone 4-bar section at the end
+        if left - take == 1 and unit_per_section > 1:  # never leave a lone 4-bar section at the end
             take += 1
         lengths.append(take * 4)
         left -= take

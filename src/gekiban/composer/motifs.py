@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gekiban.styles.schema import MelodySpec
+from gekiban.styles.schema import MAX_MOVE, MelodySpec
 from gekiban.theory import Key, Meter
 
 # Rhythm cells per beat (simple meters) as (onset, length) in quarter notes, by feel.
@@ -36,6 +36,8 @@ class Motif:
 
 def _rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, busier: float = 0.0) -> tuple[tuple[float, float], ...]:
     """One bar of rhythm; higher density picks busier cells."""
+    if spec.cells:
+        return _learned_rhythm(meter, spec, rng, busier=busier)
     out: list[tuple[float, float]] = []
     density = float(np.clip(spec.density + busier, 0.05, 1.0))
     if meter.compound:
@@ -63,9 +65,47 @@ def _rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, busier:
     return tuple(out) or ((0.0, meter.bar_beats),)
 
 
+def _learned_rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *,
+                    busier: float = 0.0) -> tuple[tuple[float, float], ...]:
+    """One bar of a learned style's rhythm: a cell drawn per pulse by the learned weights (a
+    busier section leans to cells with more notes); an empty cell rests, but never on the
+    bar's first pulse; a cell longer than its pulse covers the pulses it spans."""
+    span = 1.5 if meter.compound else 1.0
+    bar = meter.bar_beats
+    sizes = np.array([len(c) for c in spec.cells], dtype=float)
+    weights = np.array(spec.cell_weights, dtype=float) * np.exp(2.0 * busier * (sizes - sizes.mean()))
+    sounding = weights * (sizes > 0)
+    out: list[tuple[float, float]] = []
+    at = 0.0
+    while at < bar - 1e-9:
+        w = sounding if not out and sounding.sum() > 0 else weights
+        cell = spec.cells[int(rng.choice(len(spec.cells), p=w / w.sum()))]
+        out.extend((at + o, min(d, bar - at - o)) for o, d in cell if at + o < bar - 1e-9)
+        reach = max((o + d for o, d in cell), default=span)
+        at += span * max(1, int(np.ceil(reach / span - 1e-6)))
+    return tuple(out) or ((0.0, bar),)
+
+
+def _learned_contour(n: int, spec: MelodySpec, rng: np.random.Generator) -> tuple[int, ...]:
+    """Scale-step moves for ``n`` notes drawn from a learned style's move weights; a move that
+    would take the line more than an octave of steps from where it began turns back."""
+    weights = np.array(spec.moves, dtype=float)
+    moves = np.arange(-MAX_MOVE, MAX_MOVE + 1)
+    steps, height = [0], 0
+    for _ in range(n - 1):
+        s = int(moves[int(rng.choice(len(moves), p=weights / weights.sum()))])
+        if abs(height + s) > MAX_MOVE:
+            s = -s
+        steps.append(s)
+        height += s
+    return tuple(steps[:n])
+
+
 def _contour(n: int, spec: MelodySpec, rng: np.random.Generator) -> tuple[int, ...]:
     """Scale-step moves for ``n`` notes: mostly steps, some leaps that are filled back by step,
-    shaped as an arch."""
+    shaped as an arch (or, for a learned style, drawn from its own moves)."""
+    if spec.moves:
+        return _learned_contour(n, spec, rng)
     steps: list[int] = []
     for i in range(n):
         if i == 0:

@@ -159,7 +159,11 @@ def run_task(task: Task, progress: Progress, *, soundfont: str | os.PathLike[str
 
         progress("understanding the prompt", 0.0)
         resolved = resolve_request(ComposeRequest.from_mapping(_music(task.params)))
-        return [str(compose_to(resolved, folder, soundfont=soundfont, progress=progress).folder)]
+        composed = compose_to(resolved, folder, soundfont=soundfont, progress=progress)
+        from gekiban.evaluate.originality import annotate_bundle  # track.json's "originality" (issue 13)
+
+        annotate_bundle(composed.folder, composed.track.score)
+        return [str(composed.folder)]
     if task.source is None:
         raise _bad(None, f"a {task.kind} needs the bundle it starts from")
     if task.kind == "loop":

@@ -3,7 +3,6 @@ behind one lock, the schema, and the data folder's default place."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -13,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from gekiban.errors import OutputError
+from gekiban.home import data_home
 
-DATA_ENV = "GEKIBAN_DATA"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tracks (
@@ -62,12 +61,8 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state);
 
 
 def default_data_dir() -> Path:
-    """The data folder: ``$GEKIBAN_DATA``, else ``$XDG_DATA_HOME/gekiban``, else
-    ``~/.local/share/gekiban``."""
-    if os.environ.get(DATA_ENV):
-        return Path(os.environ[DATA_ENV]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path("~/.local/share").expanduser())
-    return Path(base).expanduser() / "gekiban"
+    """The data folder (:func:`gekiban.home.data_home`)."""
+    return data_home()
 
 
 def now() -> str:

@@ -205,12 +205,3 @@ class MotifLibrary:
             raise InvalidOptionError(f"bad motif list {names!r}: a motif is named twice")
         return tuple(self.get(n) for n in items)
 
-
-def data_home() -> Path:
-    """The data folder the motif library lives in by default: ``$GEKIBAN_DATA``, else
-    ``$XDG_DATA_HOME/gekiban``, else ``~/.local/share/gekiban`` — the rule of
-    :func:`gekiban.library.default_data_dir` (a layer above this one; a test checks they agree)."""
-    if os.environ.get("GEKIBAN_DATA"):
-        return Path(os.environ["GEKIBAN_DATA"]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or str(Path("~/.local/share").expanduser())
-    return Path(base).expanduser() / "gekiban"

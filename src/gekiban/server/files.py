@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from gekiban.midi import read_midi
 
 #: Media type of each file suffix a bundle holds.
-MEDIA_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".mp3": "audio/mpeg", ".mid": "audio/midi",
+MEDIA_TYPES = {".wav": "audio/wav", ".flac": "audio/flac", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".mid": "audio/midi",
                ".json": "application/json"}
 _CHUNK = 256 * 1024
 

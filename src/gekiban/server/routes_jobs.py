@@ -71,6 +71,11 @@ class ComposeBody(BaseModel):
     loudness: _TextOrNum | None = None
     format: StrictStr | None = None
     sample_rate: StrictStr | StrictInt | None = None
+    stems_format: StrictStr | None = Field(None, description="float (default: sums exactly to the mix), wav16, wav24, "
+                                           "flac16 or flac24")
+    stem_names: StrictStr | None = Field(None, description="plain or tempo-key (01-lead-horn_152bpm_Dm.wav)")
+    delivery: StrictStr | None = Field(None, description="standard or video (48 kHz 24-bit WAV mix and stems)")
+    musicxml: StrictBool | None = Field(None, description="also write score.musicxml (parts for notation programs)")
     seed: StrictStr | StrictInt | None = None
     title: StrictStr | None = Field(None, max_length=200)
     tags: list[StrictStr] | None = Field(None, max_length=32)

@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from gekiban.about import package_version
 from gekiban.bundle.schema import brief_to_dict, evidence_to_dict
-from gekiban.errors import NotFoundError, SoundFontError
+from gekiban.errors import NotFoundError, SoundFontError, StyleError
 from gekiban.server.errors import ERROR_RESPONSES, bad_option
-from gekiban.styles import all_styles
+from gekiban.styles import all_styles, load_style, user_style_names
 from gekiban.understand.resolve import resolve_brief
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
@@ -70,11 +70,19 @@ def upload_file(request: Request, upload: str) -> str:
                          "POST /v1/uploads/midi first and pass the id it answers") from None
 
 
-@router.get("/styles", summary="The styles, with family and description")
+@router.get("/styles", summary="The styles, with family and description; the data folder's own (learned) ones last")
 def styles() -> dict[str, Any]:
-    """``{"styles": [{"name", "family", "description"}, ...]}``, sorted by name."""
-    return {"styles": [{"name": name, "family": style.family, "description": " ".join(str(style.description).split())}
-                       for name, style in sorted(all_styles().items())]}
+    """``{"styles": [{"name", "family", "description", "own"}, ...]}``: the shipped styles sorted
+    by name, then the styles of the server's data folder (``gekiban style learn``; a file that
+    cannot be read is left out)."""
+    rows = [(name, style, False) for name, style in sorted(all_styles().items())]
+    for name in user_style_names():
+        try:
+            rows.append((name, load_style(name), True))
+        except StyleError:
+            continue
+    return {"styles": [{"name": name, "family": style.family, "description": " ".join(str(style.description).split()),
+                        "own": own} for name, style, own in rows]}
 
 
 @router.post("/uploads/midi", status_code=201, summary="Upload a MIDI seed for from_midi",

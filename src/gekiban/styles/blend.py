@@ -65,7 +65,8 @@ def blend(weighted: list[tuple[Style, float]]) -> Style:
     the heaviest style has it or a style of weight ≥ 0.3 has it; its instruments and
     pattern come from the heaviest style that has the role (a groove is swapped for its
     alternate when it does not fit the blend's meter). The progression pool is the
-    heaviest style's, extended by those of styles of weight ≥ 0.3 that fit its modes.
+    heaviest style's, extended by those of styles of weight ≥ 0.3 that fit its modes; the
+    styles' own progressions and grooves (a learned style's) travel with them.
 
     Raises
     ------
@@ -97,14 +98,18 @@ def blend(weighted: list[tuple[Style, float]]) -> Style:
         if not having or not (top.role(role) is not None or any(w >= 0.3 for _, w in having)):
             continue
         spec = having[0][0].role(role)
-        if role in ("drums", "percussion"):
+        own = {g.name: g for g in having[0][0].grooves}
+        if role in ("drums", "percussion") and spec.pattern in own:
+            if meter not in own[spec.pattern].meters:
+                continue  # a learned groove is for its own meter only
+        elif role in ("drums", "percussion"):
             groove = groove_for(spec.pattern, meter)
             if groove is None:
                 continue
             spec = replace(spec, pattern=groove.name)
         roles.append(spec)
 
-    catalogue = load_progressions()
+    catalogue = {**load_progressions(), **{p.name: p for s, _ in ranked for p in s.progressions}}
     pool = list(top.harmony.progressions)
     for s, w in ranked[1:]:
         if w >= 0.3:
@@ -126,6 +131,8 @@ def blend(weighted: list[tuple[Style, float]]) -> Style:
         harmony=replace(top.harmony, progressions=tuple(pool), harmonic_rhythm=hr),
         melody=replace(top.melody, density=round(mix(lambda s: s.melody.density), 3), leap=round(mix(lambda s: s.melody.leap), 3)),
         roles=tuple(roles),
+        progressions=tuple({p.name: p for s, _ in ranked for p in s.progressions}.values()),
+        grooves=tuple({g.name: g for s, _ in ranked for g in s.grooves}.values()),
         tags=union(lambda s: s.tags),
         tags_ja=union(lambda s: s.tags_ja),
         energy=round(mix(lambda s: s.energy), 3),

@@ -1,5 +1,6 @@
-"""The style catalogue: shipped styles by name, a user's style files by path, and the
-progressions that fit a style in a mode."""
+"""The style catalogue: shipped styles by name, the user's own (learned) styles by name from
+the data folder's ``styles/``, style files by path, and the progressions that fit a style in a
+mode."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from importlib import resources
 from pathlib import Path
 
 from gekiban.errors import StyleError
+from gekiban.home import data_home
 from gekiban.styles.checks import data_text
+from gekiban.styles.grooves import load_grooves
 from gekiban.styles.progressions import load_progressions, progression_fits
 from gekiban.styles.reader import parse_style
-from gekiban.styles.schema import Progression, Style
+from gekiban.styles.schema import Groove, Progression, Style
 
 # Without a style marked ``default = true``, the first style tagged with one of these is used.
 DEFAULT_STYLE_TAGS = ("hopeful", "calm", "gentle", "peaceful")
@@ -47,12 +50,40 @@ def _user_file(path: str, mtime: float) -> Style:
     return parse_style(text, path, p.stem)
 
 
+def user_styles_dir() -> Path:
+    """The folder of the user's own styles: ``styles/`` in the data folder
+    (:func:`gekiban.home.data_home`), where ``gekiban style learn`` writes."""
+    return data_home() / "styles"
+
+
+def user_style_names() -> tuple[str, ...]:
+    """Names of the user's own styles (``*.toml`` in :func:`user_styles_dir`), sorted; a file
+    named like a shipped style is left out (the shipped one wins)."""
+    folder = user_styles_dir()
+    if not folder.is_dir():
+        return ()
+    shipped = set(style_names())
+    return tuple(sorted(p.stem for p in folder.glob("*.toml") if p.is_file() and p.stem not in shipped
+                        and not p.name.startswith(".")))
+
+
+def user_styles() -> dict[str, Style]:
+    """The user's own styles by name (each file read once per modification)."""
+    return {name: _user_style(name) for name in user_style_names()}
+
+
+def _user_style(name: str) -> Style:
+    path = user_styles_dir() / f"{name}.toml"
+    return _user_file(str(path.resolve()), path.stat().st_mtime)
+
+
 def _looks_like_path(text: str) -> bool:
     return text.endswith(".toml") or "/" in text or "\\" in text
 
 
 def load_style(name_or_path: str | Path) -> Style:
-    """Load a shipped style by name (``"lofi"``) or a style file by path (``"my.toml"``).
+    """Load a shipped style by name (``"lofi"``), one of the user's own styles by name (a file
+    in :func:`user_styles_dir`), or a style file by path (``"my.toml"``).
 
     Results are cached; a user file is re-read when its modification time changes.
 
@@ -69,16 +100,18 @@ def load_style(name_or_path: str | Path) -> Style:
             raise StyleError(f"{path}: no such style file")
         return _user_file(str(path.resolve()), path.stat().st_mtime)
     name = _normalise(str(name_or_path))
-    if name not in style_names():
-        raise StyleError(_unknown_style_message(str(name_or_path), name))
-    return _shipped(name)
+    if name in style_names():
+        return _shipped(name)
+    if (user_styles_dir() / f"{name}.toml").is_file():
+        return _user_style(name)
+    raise StyleError(_unknown_style_message(str(name_or_path), name))
 
 
 def _unknown_style_message(raw: str, name: str) -> str:
-    names = style_names()
+    names = style_names() + user_style_names()
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     word = name.replace("-", " ")
-    tagged = [s for s in names if s not in close and any(word == t.lower() for t in _shipped(s).tags)]
+    tagged = [s for s in style_names() if s not in close and any(word == t.lower() for t in _shipped(s).tags)]
     suggestions = (close + tagged)[:5]
     hint = f"; close: {', '.join(suggestions)}" if suggestions else ""
     return f"unknown style {raw!r}{hint}. Run `gekiban styles` to list all styles, or pass a path to a .toml style file"
@@ -113,6 +146,16 @@ def describe_styles() -> list[tuple[str, str]]:
     return [(name, style.description) for name, style in all_styles().items()]
 
 
+def style_progressions(style: Style) -> dict[str, Progression]:
+    """The progressions a style's pools may name: the catalogue's and the style's own."""
+    return {**load_progressions(), **{p.name: p for p in style.progressions}}
+
+
+def style_grooves(style: Style) -> dict[str, Groove]:
+    """The grooves a style's roles may name: the catalogue's and the style's own."""
+    return {**load_grooves(), **{g.name: g for g in style.grooves}}
+
+
 def progressions_for(style: Style, mode: str, kind: str | None = None) -> tuple[Progression, ...]:
     """The progressions of ``style`` that fit a key of ``mode``, for a section ``kind``.
 
@@ -120,7 +163,7 @@ def progressions_for(style: Style, mode: str, kind: str | None = None) -> tuple[
     catalogue progression that fits the mode when the pool has none (a blended or user
     style in an unusual mode).
     """
-    catalogue = load_progressions()
+    catalogue = style_progressions(style)
     for pool in ((style.harmony.pool(kind) if kind else ()), style.harmony.progressions):
         fitting = tuple(catalogue[n] for n in pool if n in catalogue and progression_fits(catalogue[n], mode))
         if fitting:

@@ -45,11 +45,18 @@ def _parse_lanes(value: Any, field: str, steps: int, drum: bool, ctx: Reader) ->
 
 def parse_grooves(text: str, file: str) -> tuple[dict[str, Groove], dict[str, dict[str, str]]]:
     ctx = Reader(file)
-    data = read_toml(text, ctx)
+    return read_grooves(read_toml(text, ctx), ctx)
+
+
+def read_grooves(data: dict, ctx: Reader, where_prefix: str = "",
+                 known: dict[str, Groove] | None = None) -> tuple[dict[str, Groove], dict[str, dict[str, str]]]:
+    """Grooves (and their alternates per meter) from a parsed TOML table of ``NAME = {...}``
+    (the catalogue file, or a style file's own ``[grooves.NAME]`` tables under ``where_prefix``,
+    whose calm, busy and alternate grooves may also name the ``known`` catalogue's)."""
     grooves: dict[str, Groove] = {}
     alternates: dict[str, dict[str, str]] = {}
     for name, body in data.items():
-        where = f"[{name}]"
+        where = f"[{where_prefix}{name}]"
         if not _NAME_RE.fullmatch(name):
             raise ctx.error(where, "groove names use lower-case letters, digits and '-'")
         body = ctx.table(body, where)
@@ -76,25 +83,26 @@ def parse_grooves(text: str, file: str) -> tuple[dict[str, Groove], dict[str, di
         grooves[name] = Groove(name=name, steps=steps, meters=meters, lanes=lanes, fill=fill, drum=drum, description=desc,
                                calm=ctx.string(body.get("calm", ""), f"{where}.calm", empty=True),
                                busy=ctx.string(body.get("busy", ""), f"{where}.busy", empty=True))
+    every = {**(known or {}), **grooves}
     for name, groove in grooves.items():
         for link in ("calm", "busy"):
             other = getattr(groove, link)
             if not other:
                 continue
-            field = f"[{name}].{link}"
-            if other not in grooves:
-                raise ctx.error(field, f"unknown groove {other!r}{did_you_mean(other, grooves)}")
-            if grooves[other].drum != groove.drum or not set(groove.meters) & set(grooves[other].meters):
+            field = f"[{where_prefix}{name}].{link}"
+            if other not in every:
+                raise ctx.error(field, f"unknown groove {other!r}{did_you_mean(other, every)}")
+            if every[other].drum != groove.drum or not set(groove.meters) & set(every[other].meters):
                 raise ctx.error(field, f"groove {other!r} must be a {'drum-kit' if groove.drum else 'melodic'} groove "
                                        f"for one of {', '.join(groove.meters)} like {name!r}")
     for name, table in alternates.items():
         for meter, other in table.items():
-            field = f"[{name}].alternates.\"{meter}\""
-            if other not in grooves:
-                raise ctx.error(field, f"unknown groove {other!r}{did_you_mean(other, grooves)}")
-            if meter not in grooves[other].meters:
-                raise ctx.error(field, f"groove {other!r} is for {', '.join(grooves[other].meters)}, not {meter}")
-            if grooves[other].drum != grooves[name].drum:
+            field = f"[{where_prefix}{name}].alternates.\"{meter}\""
+            if other not in every:
+                raise ctx.error(field, f"unknown groove {other!r}{did_you_mean(other, every)}")
+            if meter not in every[other].meters:
+                raise ctx.error(field, f"groove {other!r} is for {', '.join(every[other].meters)}, not {meter}")
+            if every[other].drum != grooves[name].drum:
                 raise ctx.error(field, f"groove {other!r} must be a {'drum-kit' if grooves[name].drum else 'melodic'} groove like {name!r}")
     return grooves, alternates
 

@@ -31,11 +31,16 @@ def progression_fits(progression: Progression, mode: str) -> bool:
 
 def parse_progressions(text: str, file: str) -> dict[str, Progression]:
     ctx = Reader(file)
-    data = read_toml(text, ctx)
+    return read_progressions(read_toml(text, ctx), ctx)
+
+
+def read_progressions(data: dict, ctx: Reader, where_prefix: str = "") -> dict[str, Progression]:
+    """Progressions from a parsed TOML table of ``NAME = {romans, mode, description}`` (the
+    catalogue file, or a style file's own ``[progressions.NAME]`` tables under ``where_prefix``)."""
     out: dict[str, Progression] = {}
     keys = (Key(0, "major"), Key(9, "minor"))
     for name, body in data.items():
-        where = f"[{name}]"
+        where = f"[{where_prefix}{name}]"
         if not _PROG_NAME_RE.fullmatch(name):
             raise ctx.error(where, "progression names use letters, digits and '-'")
         body = ctx.table(body, where)

@@ -23,18 +23,22 @@ from gekiban.styles.checks import (
     read_toml,
 )
 from gekiban.styles.figures import figures_for
-from gekiban.styles.grooves import groove_data
-from gekiban.styles.progressions import load_progressions, progression_fits
+from gekiban.styles.grooves import groove_data, read_grooves
+from gekiban.styles.progressions import load_progressions, progression_fits, read_progressions
 from gekiban.styles.schema import (
     ARTICULATIONS,
     ENDINGS,
     FAMILIES,
     FORMS,
+    MAX_MOVE,
     RHYTHMS,
+    SECTION_BARS,
     PHRASE_FORMS,
     RETURNS,
+    Groove,
     HarmonySpec,
     MelodySpec,
+    Progression,
     RoleSpec,
     Style,
 )
@@ -43,17 +47,18 @@ from gekiban.theory import SCALES, pitch_class
 _STYLE_FIELDS = (
     "name", "description", "family", "tags", "tags_ja", "tempo", "meters", "modes", "tonics",
     "energy", "tension", "swing", "humanize", "reverb", "tonal", "form", "harmony", "melody",
-    "roles", "scenes", "keywords", "keywords_ja", "default",
+    "roles", "scenes", "keywords", "keywords_ja", "default", "section_bars", "progressions", "grooves",
 )
 _HARMONY_FIELDS = ("progressions", "harmonic_rhythm", "ending", "by_section")
-_MELODY_FIELDS = ("scale", "density", "leap", "rhythm", "phrase_bars", "phrases", "returns")
+_MELODY_FIELDS = ("scale", "density", "leap", "rhythm", "phrase_bars", "phrases", "returns", "cells", "cell_weights",
+                  "moves")
 _ROLE_FIELDS = ("instruments", "pattern", "calm", "busy", "articulation", "double", "min_energy", "volume", "pan", "octave")
 _NAME_RE = re.compile(r"[a-z0-9][a-z0-9\-]*")
 #: Bars per chord a style may ask for.
 HARMONIC_RHYTHMS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
-def _parse_role(role: str, body: Any, ctx: Reader, meter: str) -> RoleSpec:
+def _parse_role(role: str, body: Any, ctx: Reader, meter: str, grooves: dict[str, Groove]) -> RoleSpec:
     where = f"roles.{role}"
     body = ctx.table(body, where)
     ctx.unknown_keys(body, _ROLE_FIELDS, where)
@@ -81,7 +86,7 @@ def _parse_role(role: str, body: Any, ctx: Reader, meter: str) -> RoleSpec:
             raise ctx.error(f"{where}.pattern", "missing: name a groove from data/grooves.toml")
         for key, name in (("pattern", pattern), *variants.items()):
             if name:
-                _check_groove(name, f"{where}.{key}", instruments, meter, ctx)
+                _check_groove(name, f"{where}.{key}", instruments, meter, ctx, grooves)
     else:
         if True in kinds:
             raise ctx.error(f"{where}.instruments", f"a drum kit cannot play the {role} role: put it in roles.drums or roles.percussion")
@@ -109,8 +114,8 @@ def _parse_role(role: str, body: Any, ctx: Reader, meter: str) -> RoleSpec:
     )
 
 
-def _check_groove(name: str, field: str, instruments: list[Instrument], meter: str, ctx: Reader) -> None:
-    grooves = groove_data()[0]
+def _check_groove(name: str, field: str, instruments: list[Instrument], meter: str, ctx: Reader,
+                  grooves: dict[str, Groove]) -> None:
     if name not in grooves:
         raise ctx.error(field, f"unknown groove {name!r}{did_you_mean(name, grooves)}")
     groove = grooves[name]
@@ -134,9 +139,9 @@ def _instrument_alias(name: str) -> Instrument | None:
         return None
 
 
-def _progression_list(value: Any, field: str, modes: tuple[str, ...], ctx: Reader) -> tuple[str, ...]:
+def _progression_list(value: Any, field: str, modes: tuple[str, ...], ctx: Reader,
+                      catalogue: dict[str, Progression]) -> tuple[str, ...]:
     names = ctx.strings(value, field)
-    catalogue = load_progressions()
     for i, name in enumerate(names):
         if name not in catalogue:
             raise ctx.error(f"{field}[{i}]", f"unknown progression {name!r}{did_you_mean(name, catalogue)} (see data/progressions.toml)")
@@ -183,16 +188,20 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         except GekibanError as exc:
             raise ctx.error(f"tonics[{i}]", str(exc)) from None
 
+    own_progressions, own_grooves = _own_catalogues(data, ctx)
+    progression_names = {**load_progressions(), **own_progressions}
+    groove_names = {**groove_data()[0], **own_grooves}
+
     harmony_t = ctx.table(data["harmony"], "harmony")
     ctx.unknown_keys(harmony_t, _HARMONY_FIELDS, "harmony")
     if "progressions" not in harmony_t:
         raise ctx.error("harmony.progressions", "missing: list progression names from data/progressions.toml")
-    progressions = _progression_list(harmony_t["progressions"], "harmony.progressions", modes, ctx)
+    progressions = _progression_list(harmony_t["progressions"], "harmony.progressions", modes, ctx, progression_names)
     by_section = {}
     for kind, pool in ctx.table(harmony_t.get("by_section", {}), "harmony.by_section").items():
         if kind not in SECTION_KINDS:
             raise ctx.error(f"harmony.by_section.{kind}", f"unknown section kind (allowed: {', '.join(SECTION_KINDS)})")
-        by_section[kind] = _progression_list(pool, f"harmony.by_section.{kind}", modes, ctx)
+        by_section[kind] = _progression_list(pool, f"harmony.by_section.{kind}", modes, ctx, progression_names)
     hr = ctx.number(harmony_t.get("harmonic_rhythm", 1.0), "harmony.harmonic_rhythm", 0.25, 8.0)
     if hr not in HARMONIC_RHYTHMS:
         raise ctx.error("harmony.harmonic_rhythm", f"{hr:g} bars per chord: use one of {', '.join(f'{h:g}' for h in HARMONIC_RHYTHMS)}")
@@ -214,6 +223,7 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         phrase_bars=ctx.integer(melody_t.get("phrase_bars", 4), "melody.phrase_bars", 1, 16),
         phrases=ctx.choice(melody_t.get("phrases", "aaba"), "melody.phrases", PHRASE_FORMS),
         returns=ctx.choice(melody_t.get("returns", "cadence"), "melody.returns", RETURNS),
+        **_learned_melody(melody_t, ctx),
     )
 
     roles_t = ctx.table(data["roles"], "roles")
@@ -225,7 +235,7 @@ def parse_style(text: str, file: str, stem: str) -> Style:
             raise ctx.error(f"roles.{role}", f"unknown role (allowed: {', '.join(ROLE_NAMES)}){did_you_mean(role, ROLE_NAMES)}")
     for role in ROLE_NAMES:  # canonical order
         if role in roles_t:
-            roles.append(_parse_role(role, roles_t[role], ctx, meters[0]))
+            roles.append(_parse_role(role, roles_t[role], ctx, meters[0], groove_names))
 
     return Style(
         name=name, description=description, family=family, tempo=(lo, hi), meters=meters,
@@ -244,4 +254,68 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         keywords=ctx.strings(data.get("keywords", []), "keywords", empty=True),
         keywords_ja=ctx.strings(data.get("keywords_ja", []), "keywords_ja", empty=True),
         default=ctx.boolean(data.get("default", False), "default"),
+        section_bars=_section_bars(data.get("section_bars", 0), ctx),
+        progressions=tuple(own_progressions.values()),
+        grooves=tuple(own_grooves.values()),
     )
+
+
+def _own_catalogues(data: dict[str, Any], ctx: Reader) -> tuple[dict[str, Progression], dict[str, Groove]]:
+    """The style's own ``[progressions.NAME]`` and ``[grooves.NAME]`` tables; their names may
+    not shadow the catalogues' (a pool would be ambiguous)."""
+    shipped_p, shipped_g = load_progressions(), groove_data()[0]
+    progressions = read_progressions(ctx.table(data.get("progressions", {}), "progressions"), ctx, "progressions.")
+    grooves, _ = read_grooves(ctx.table(data.get("grooves", {}), "grooves"), ctx, "grooves.", known=shipped_g)
+    for prefix, own, shipped in (("progressions", progressions, shipped_p), ("grooves", grooves, shipped_g)):
+        for name in own:
+            if name in shipped:
+                raise ctx.error(f"{prefix}.{name}", f"{name!r} is the name of a shipped {prefix[:-1]}: give yours another name")
+    return progressions, grooves
+
+
+def _section_bars(value: Any, ctx: Reader) -> int:
+    bars = ctx.integer(value, "section_bars", 0, 16)
+    if bars not in SECTION_BARS:
+        raise ctx.error("section_bars", f"{bars} bars: use one of {', '.join(map(str, SECTION_BARS))} (0: by the cue's length)")
+    return bars
+
+
+def _learned_melody(melody_t: dict[str, Any], ctx: Reader) -> dict[str, Any]:
+    """``cells``, ``cell_weights`` and ``moves`` of a learned melody (docs/styles.md): cells as
+    strings of ``onset:length`` pairs in beats from the pulse ("" is a rest)."""
+    out: dict[str, Any] = {}
+    if "cells" in melody_t or "cell_weights" in melody_t:
+        raw = melody_t.get("cells", [])
+        if not isinstance(raw, list) or not raw:
+            raise ctx.error("melody.cells", f"must be a list of rhythm cells such as \"0:0.5 0.5:0.5\", got {kind_of(raw)}")
+        texts = tuple(ctx.string(t, f"melody.cells[{i}]", empty=True) for i, t in enumerate(raw))
+        cells = tuple(_cell(t, f"melody.cells[{i}]", ctx) for i, t in enumerate(texts))
+        weights = _weights(melody_t.get("cell_weights"), "melody.cell_weights", len(cells), ctx)
+        out.update(cells=cells, cell_weights=weights)
+    if "moves" in melody_t:
+        out["moves"] = _weights(melody_t["moves"], "melody.moves", 2 * MAX_MOVE + 1, ctx)
+    return out
+
+
+def _cell(text: str, field: str, ctx: Reader) -> tuple[tuple[float, float], ...]:
+    notes = []
+    for item in text.split():
+        try:
+            onset, length = (float(x) for x in item.split(":"))
+        except ValueError:
+            raise ctx.error(field, f"{item!r}: write each note as onset:length in beats, e.g. \"0:0.5 0.5:0.5\"") from None
+        if not (0 <= onset < 4 and 0 < length <= 8):
+            raise ctx.error(field, f"{item!r}: the onset must lie in 0-4 beats and the length in 0-8 beats")
+        notes.append((onset, length))
+    if [n[0] for n in notes] != sorted({n[0] for n in notes}):
+        raise ctx.error(field, f"{text!r}: onsets must rise")
+    return tuple(notes)
+
+
+def _weights(value: Any, field: str, count: int, ctx: Reader) -> tuple[float, ...]:
+    if not isinstance(value, list) or len(value) != count:
+        raise ctx.error(field, f"must be a list of {count} numbers, got {kind_of(value)}")
+    weights = tuple(ctx.number(v, f"{field}[{i}]", 0.0, 1e6) for i, v in enumerate(value))
+    if count and sum(weights) <= 0:
+        raise ctx.error(field, "needs at least one weight above 0")
+    return weights

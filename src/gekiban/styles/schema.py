@@ -34,6 +34,10 @@ def energy_band(energy: float, base: float) -> str:
         return "busy"
     return ""
 FORMS = ("song", "loop", "short", "march")
+#: Bars per statement a style may ask for (``section_bars``; 0: chosen by the cue's length).
+SECTION_BARS = (0, 4, 8, 12, 16)
+#: Scale-step moves a learned melody's ``moves`` weights cover: -MAX_MOVE..MAX_MOVE.
+MAX_MOVE = 7
 PROGRESSION_MODES = ("major", "minor", "any")
 # The families the shipped styles use (a user's style may name another short word).
 FAMILIES = (
@@ -88,7 +92,14 @@ class HarmonySpec:
 class MelodySpec:
     """Melodic character: scale (None = the key's mode), density and leap tendencies (0-1),
     rhythm feel, phrase length in bars, how phrases follow each other (:data:`PHRASE_FORMS`) and
-    how literally a returning section restates its melody (:data:`RETURNS`)."""
+    how literally a returning section restates its melody (:data:`RETURNS`).
+
+    A learned style (:mod:`gekiban.learn`) also carries its melodies' own statistics, which
+    replace the feel's rhythm cells and the stepwise contour: ``cells`` are one-pulse rhythm
+    cells as ``((onset, length), ...)`` in beats from the pulse (an empty cell is a rest) with
+    their ``cell_weights``; ``moves`` the weights of scale-step moves from -:data:`MAX_MOVE`
+    to +:data:`MAX_MOVE`.
+    """
 
     scale: str | None = None
     density: float = 0.5
@@ -97,6 +108,9 @@ class MelodySpec:
     phrase_bars: int = 4
     phrases: str = "aaba"
     returns: str = "cadence"
+    cells: tuple[tuple[tuple[float, float], ...], ...] = ()
+    cell_weights: tuple[float, ...] = ()
+    moves: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,9 @@ class Style:
     ``scenes`` are sentences a sound director would write when the style is the right cue, and
     ``keywords`` / ``keywords_ja`` further words (scored like ``tags``): the prompt reader
     compares a prompt with them. ``default`` marks the style used when a prompt names no scene.
+    ``section_bars`` fixes the bars of each statement (0: 8 or 16 by the cue's length).
+    ``progressions`` and ``grooves`` are the style's own, beside the catalogues' (a learned
+    style's chord progressions and drum patterns); its pools may name both.
     """
 
     name: str
@@ -131,6 +148,9 @@ class Style:
     keywords: tuple[str, ...] = ()
     keywords_ja: tuple[str, ...] = ()
     default: bool = False
+    section_bars: int = 0
+    progressions: tuple[Progression, ...] = ()
+    grooves: tuple[Groove, ...] = ()
 
     def role(self, name: str) -> RoleSpec | None:
         """The spec of role ``name``, or None when the style has no such role."""

@@ -21,7 +21,7 @@ DEFAULT_DURATION_S = 60.0
 MAX_MOTIF_NOTES = 64  # a seed is the first bars of a melody
 SHORT_DURATION_S = 5.0  # default length for styles of family "short" (stingers, eye-catches)
 
-FORMATS = ("wav", "flac", "mp3")
+FORMATS = ("wav", "flac", "ogg", "mp3")
 SAMPLE_RATES = (44100, 48000)
 
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -187,7 +187,7 @@ def check_prompt(text: str) -> str:
 
 
 def parse_format(x: str) -> str:
-    """Read an audio file format: ``wav``, ``flac`` or ``mp3``.
+    """Read an audio file format: ``wav``, ``flac``, ``ogg`` (Vorbis) or ``mp3``.
 
     Raises
     ------
