@@ -53,6 +53,18 @@ def test_cues_in_the_learned_style_play_its_groove_and_chords(band, data, monkey
     assert "my-funk-groove" in style_grooves(style) and "my-funk-1" in style_progressions(style)
 
 
+def test_a_learned_lead_keeps_its_rhythm_through_its_cadences(band, data, monkeypatch):
+    from gekiban.evaluate.goals import compose_score
+
+    monkeypatch.setenv("GEKIBAN_DATA", str(data))
+    score, style = compose_score(style="my-funk", seed=2, duration=40)
+    longest = max(o + d for cell in style.melody.cells for o, d in cell)  # the band's lead: eighths and quarters
+    lead = next(p for p in score.parts if p.role == "lead")
+    last_bar = (score.bars - 1) * score.meter.bar_beats
+    held = [n for n in lead.notes if n.duration > longest + 0.05 and n.start < last_bar]
+    assert len(held) <= 0.05 * len(lead.notes), held  # no held answer or cadence notes inside the cue
+
+
 def test_learned_cues_are_closer_to_the_music_than_other_styles(band, data, monkeypatch, tmp_path):
     from gekiban.evaluate.goals import compose_score
     from gekiban.midi import write_midi

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gekiban.composer.harmony import section_letter
-from gekiban.composer.motifs import Motif, answer, develop, fragment, plan_motifs
+from gekiban.composer.motifs import Motif, answer, develop, fragment, learned_rhythm, plan_motifs
 from gekiban.instruments import Instrument
 from gekiban.score import ChordEvent, Note, Section
 from gekiban.styles.schema import MelodySpec
@@ -186,7 +186,8 @@ def compose_melody(sections: tuple[Section, ...], chords: tuple[ChordEvent, ...]
                 if spec.returns == "literal" and not final:
                     closed = was.closed
             phrase, recipe = _phrase(at or line, motif, b, n, bar, sec, strong_at, tonic_pc, closed=closed, rng=rng,
-                                     anchor=centre + lift, final=final, index=index, meter=meter, reuse=reuse)
+                                     anchor=centre + lift, final=final, index=index, meter=meter, reuse=reuse,
+                                     learned=spec if spec.cells else None)
             own.append(_Stated(recipe, at or line, closed, index))
             if phrase:
                 phrases.append((line, phrase))
@@ -282,11 +283,16 @@ def _plan(bars: int, index: int, closed: bool) -> list[str]:
 def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, sec: Section, strong_at: set[float],
             tonic_pc: int, *, closed: bool, rng: np.random.Generator, anchor: int, final: bool = False,
             hint: bool = False, index: int = 0, meter: Meter | None = None,
-            reuse: tuple[tuple[Motif, int], ...] | None = None) -> tuple[list[Note], tuple[tuple[Motif, int], ...]]:
+            reuse: tuple[tuple[Motif, int], ...] | None = None,
+            learned: MelodySpec | None = None) -> tuple[list[Note], tuple[tuple[Motif, int], ...]]:
     """One phrase: motif, its development, and a cadence bar ending on a long note; with
-    ``reuse``, the bars of an earlier phrase restated before its own cadence. Returns the notes
-    and what each bar before the cadence played (for a later restatement)."""
+    ``reuse``, the bars of an earlier phrase restated before its own cadence. A ``learned``
+    style's phrases keep its own rhythm: a variant instead of the held answer, and a cadence
+    bar in its rhythm that steps to the cadence note (a held note only at the very end).
+    Returns the notes and what each bar before the cadence played (for a later restatement)."""
     plan = _plan(bars, index, closed)
+    if learned is not None:
+        plan = ["vary" if what == "answer" else what for what in plan]
     if hint:
         plan = ["state"]
     out: list[Note] = []
@@ -299,7 +305,11 @@ def _phrase(line: _Line, motif: Motif, start_bar: int, bars: int, bar: float, se
     for j, what in enumerate(plan):
         b0 = (start_bar + j) * bar
         if what == "cadence":
-            out += _cadence(line, pitch, b0, bar, tonic_pc, closed=closed, vel=vel_base, final=final)
+            if learned is not None and not final and not hint:
+                rhythm = learned_rhythm(meter or Meter(int(round(bar)), 4), learned, rng, busier=-0.1)
+                out += _stepped_cadence(line, pitch, b0, rhythm, tonic_pc, closed=closed, vel=vel_base)
+            else:
+                out += _cadence(line, pitch, b0, bar, tonic_pc, closed=closed, vel=vel_base, final=final)
             break
         if reuse is not None and j < len(reuse):
             m, prefer = reuse[j]
@@ -338,6 +348,28 @@ def _cadence(line: _Line, pitch: int, b0: float, bar: float, tonic_pc: int, *, c
     target = min(pool, key=lambda t: abs(t - pitch))
     hold = bar if final else max(1.0, bar - 1.0) if bar >= 3 else bar * 0.75
     return [Note(target, b0, hold, int(np.clip(vel + 4, 20, 124)))]
+
+
+def _stepped_cadence(line: _Line, pitch: int, b0: float, rhythm: tuple[tuple[float, float], ...], tonic_pc: int, *,
+                     closed: bool, vel: int) -> list[Note]:
+    """A cadence bar in a learned rhythm: the line steps toward the cadence tone (the tonic
+    when ``closed``, another chord tone when open) and lands on it with the bar's last note."""
+    last = b0 + rhythm[-1][0]
+    tones = line.tones(last)
+    pool = ([t for t in tones if (t % 12 == tonic_pc) == closed]) or tones
+    target = min(pool, key=lambda t: abs(t - pitch))
+    out: list[Note] = []
+    current = pitch
+    for i, (on, dur) in enumerate(rhythm):
+        if i == len(rhythm) - 1:
+            current = target
+        else:
+            left = len(rhythm) - 1 - i  # notes still to come before the target
+            gap = target - current
+            step = int(np.sign(gap)) if abs(gap) > 2 * left else (1 if i % 2 == 0 else -1)
+            current = line.move(current, step, b0 + on)
+        out.append(Note(current, b0 + on, dur, int(np.clip(vel + (4 if i == len(rhythm) - 1 else 0), 20, 124))))
+    return out
 
 
 def _monophonic(notes: list[Note]) -> list[Note]:

@@ -37,7 +37,7 @@ class Motif:
 def _rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, busier: float = 0.0) -> tuple[tuple[float, float], ...]:
     """One bar of rhythm; higher density picks busier cells."""
     if spec.cells:
-        return _learned_rhythm(meter, spec, rng, busier=busier)
+        return learned_rhythm(meter, spec, rng, busier=busier)
     out: list[tuple[float, float]] = []
     density = float(np.clip(spec.density + busier, 0.05, 1.0))
     if meter.compound:
@@ -65,8 +65,8 @@ def _rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *, busier:
     return tuple(out) or ((0.0, meter.bar_beats),)
 
 
-def _learned_rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *,
-                    busier: float = 0.0) -> tuple[tuple[float, float], ...]:
+def learned_rhythm(meter: Meter, spec: MelodySpec, rng: np.random.Generator, *,
+                   busier: float = 0.0) -> tuple[tuple[float, float], ...]:
     """One bar of a learned style's rhythm: a cell drawn per pulse by the learned weights (a
     busier section leans to cells with more notes); an empty cell rests, but never on the
     bar's first pulse; a cell longer than its pulse covers the pulses it spans."""
