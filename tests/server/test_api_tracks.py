@@ -92,6 +92,16 @@ def test_midi_json_and_notes(api):
     assert all(c["end"] > c["start"] and c["name"] for c in roll["chords"])
 
 
+def test_musicxml_only_for_a_track_composed_with_it(api):
+    client, track_id, _ = api
+    r = client.get(f"/v1/tracks/{track_id}/musicxml")
+    assert r.status_code == 404 and "musicxml" in error_of(r)["message"]
+    job = compose_done(client, {**SMALL, "seed": 3, "duration": 4, "musicxml": True})
+    r = client.get(f"/v1/tracks/{job['track']}/musicxml")
+    assert r.status_code == 200 and b"<score-partwise" in r.content
+    assert client.get(f"/v1/tracks/{job['track']}").json()["files"]["musicxml"] == "score.musicxml"
+
+
 def test_events_of_a_finished_job_end_with_done(api):
     client, _, _ = api
     job = client.get("/v1/tracks").json()["items"][0]

@@ -55,11 +55,12 @@ def ensure_playing(page):
 
 @pytest.fixture(scope="module")
 def composed(page, server, artifacts):
-    """Compose through the studio: the prompt, duration 8, style ambient; returns the track id
-    and every value the progress bar showed."""
+    """Compose through the studio: the prompt, duration 8, style ambient, parts for players;
+    returns the track id and every value the progress bar showed."""
     page.fill("#prompt", PROMPT)
     page.select_option("#style", "ambient")
     page.fill("#duration", "8")
+    page.check("#musicxml")
     page.click("details.more summary")
     page.fill("[name=seed]", "3")
     page.evaluate("""() => {
@@ -165,6 +166,15 @@ def test_download_the_midi(page, composed):
     with open(path, "rb") as f:
         assert f.read(4) == b"MThd"
     assert info.value.suggested_filename.endswith(".mid")
+
+
+def test_download_the_musicxml(page, composed):
+    assert page.is_visible("#dl-musicxml")
+    with page.expect_download() as info:
+        page.click("#dl-musicxml")
+    with open(info.value.path(), "rb") as f:
+        assert b"<score-partwise" in f.read()
+    assert info.value.suggested_filename.endswith(".musicxml")
 
 
 def test_the_library_keeps_the_track_across_a_restart(page, server, composed, artifacts):

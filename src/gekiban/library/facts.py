@@ -36,6 +36,7 @@ def bundle_facts(folder: Path) -> dict[str, Any]:
         meta = json.loads((folder / "track.json").read_text(encoding="utf-8"))
         brief, listed = meta["brief"], meta["files"]
         files = {"mix": str(listed["mix"]), "midi": str(listed["midi"]), "json": "track.json",
+                 **({"musicxml": str(listed["musicxml"])} if listed.get("musicxml") else {}),
                  "stems": [str(s) for s in listed.get("stems", [])]}
         facts = {
             "prompt": str(meta.get("prompt", "")), "seed": meta.get("seed"), "style": str(brief["style"]),
@@ -47,7 +48,8 @@ def bundle_facts(folder: Path) -> dict[str, Any]:
         }
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise BundleError(f"{str(folder)!r} holds no readable gekiban bundle ({type(exc).__name__}: {exc})") from None
-    for rel in [files["mix"], files["midi"], "track.json", *files["stems"]]:
+    for rel in [files["mix"], files["midi"], "track.json", *([files["musicxml"]] if "musicxml" in files else []),
+                *files["stems"]]:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not (folder / pure).is_file():
             raise BundleError(f"the bundle in {str(folder)!r} lists {rel!r}, which is not a file inside it")

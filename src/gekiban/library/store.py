@@ -40,7 +40,7 @@ from gekiban.library.uploads import upload_path as find_upload
 
 _STAGING_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _TRASH = re.compile(r"\.trash-(?P<id>[0-9a-f]{12})-[0-9a-f]{8}")
-_FILES = ("mix", "midi", "json", "stem")
+_FILES = ("mix", "midi", "json", "musicxml", "stem")
 
 
 class Library(JobTable):
@@ -316,7 +316,7 @@ class Library(JobTable):
         return self.tracks_dir / self.get(track_id).id
 
     def file(self, track_id: str, which: str, index: int | None = None) -> Path:
-        """One file of a track: ``which`` is mix, midi, json or stem (``index`` 1-based).
+        """One file of a track: ``which`` is mix, midi, json, musicxml or stem (``index`` 1-based).
 
         Raises
         ------
@@ -331,6 +331,8 @@ class Library(JobTable):
             if isinstance(index, bool) or not isinstance(index, int) or not 1 <= index <= len(stems):
                 raise NotFoundError(f"no stem {index!r} in track {record.id}: it has stems 1 to {len(stems)}")
             rel = stems[index - 1]
+        elif which == "musicxml" and which not in record.files:
+            raise NotFoundError(f"track {record.id} has no score.musicxml: compose it with \"musicxml\": true")
         else:
             rel = record.files[which]
         path = self.tracks_dir / record.id / rel

@@ -113,6 +113,14 @@ def midi(request: Request, track_id: str) -> FileResponse:
                          download_name=f"{track_id}.mid")
 
 
+@router.get("/{track_id}/musicxml", summary="score.musicxml (tracks composed with musicxml: true)",
+            response_class=FileResponse)
+def musicxml(request: Request, track_id: str) -> FileResponse:
+    """The MusicXML score of the track, for notation programs; 404 when it was composed without."""
+    return file_response(_inside(request, _library(request).file(track_id, "musicxml")),
+                         download_name=f"{track_id}.musicxml")
+
+
 @router.get("/{track_id}/json", summary="track.json", response_class=FileResponse)
 def track_json(request: Request, track_id: str) -> FileResponse:
     """The bundle's ``track.json``."""

@@ -115,6 +115,7 @@ export const urls = {
   stem: (id, n) => `/v1/tracks/${enc(id)}/stems/${n}`,
   stemsZip: (id) => `/v1/tracks/${enc(id)}/stems.zip`,
   midi: (id) => `/v1/tracks/${enc(id)}/midi`,
+  musicxml: (id) => `/v1/tracks/${enc(id)}/musicxml`,
   json: (id) => `/v1/tracks/${enc(id)}/json`,
 };
 

@@ -102,6 +102,7 @@ export class ComposePanel {
     if (f.tempo.value.trim()) out.tempo = Number(f.tempo.value);
     if (f.seed.value.trim()) out.seed = Number(f.seed.value);
     if (f.loop.checked) out.loop = true;
+    if (f.musicxml.checked) out.musicxml = true;
     if (out.duration && /^\d+(\.\d+)?$/.test(out.duration)) out.duration = Number(out.duration);
     return out;
   }

@@ -120,6 +120,8 @@ export class TrackView {
     link("#dl-mix", urls.mix(t.id), `${base}.${mixExt}`);
     link("#dl-stems", urls.stemsZip(t.id), `${base}-stems.zip`);
     link("#dl-midi", urls.midi(t.id), `${base}.mid`);
+    link("#dl-musicxml", urls.musicxml(t.id), `${base}.musicxml`);
+    q("#dl-musicxml").hidden = !t.files?.musicxml;
     link("#dl-json", urls.json(t.id), `${base}.json`);
     q("#dl-stems").hidden = !(t.files?.stems || []).length;
     // Sensible starting values for the actions.
