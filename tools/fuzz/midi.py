@@ -1,6 +1,7 @@
 """Family 2: MIDI files. Valid bases (gekiban's own, type 0/1/2, running status, drums, tempo
 changes), byte and field mutations of them and special files, fed to ``read_midi``, ``read_seed``,
-``resolve_brief(from_midi=...)`` (then composed) and ``evaluate_paths``."""
+``resolve_brief(from_midi=...)`` (then composed), ``evaluate_paths`` and the style learner
+(``read_piece`` + ``analyse``, ``learn_style``)."""
 
 from __future__ import annotations
 
@@ -315,4 +316,11 @@ def run_midi_case(case: Case, tmp: Path) -> list[Step]:
         steps.append(attempt("build_score(from_midi)", "brief = resolve_brief('x', from_midi=PATH, semantic=False, seed=1); "
                              "build_score(brief, resolve_style(brief.style)[1])",
                              lambda: build_score(brief, resolve_style(brief.style)[1]))[0])
+    from gekiban.learn import learn_style
+    from gekiban.learn.analyse import analyse
+    from gekiban.learn.read import read_piece
+
+    steps.append(attempt("analyse(read_piece)", "analyse(read_piece(PATH))", lambda: analyse(read_piece(path)))[0])
+    steps.append(attempt("learn_style", "learn_style('fuzz', [PATH], folder=TMP/styles, replace=True)",
+                         lambda: learn_style("fuzz", [path], folder=tmp / "styles", replace=True))[0])
     return steps
