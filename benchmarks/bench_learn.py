@@ -143,11 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         folder = work / genre
         (folder / "train").mkdir(parents=True)
         (folder / "held").mkdir()
-        t = time.perf_counter()
         files = band_files(args.train + args.held, folder) if genre == "band" else \
             corpus_files(genre, args.train + args.held, folder)
         for i, f in enumerate(files):
             f.rename(folder / ("train" if i < args.train else "held") / f.name)
+        t = time.perf_counter()
         learned = learn_style(f"learned-{genre}", [folder / "train"])
         learn_s = time.perf_counter() - t
         held = mean_features(analyse_files([folder / "held"])[0])

@@ -3,7 +3,7 @@ as Roman numerals of the key.
 
 The key comes from the key signature, else from the Krumhansl–Schmuckler estimate gekiban's
 MIDI-seed reader already makes; the chords from its pitch-class template matcher
-(:func:`gekiban.understand.midi_seed.name_chord`). Written here by hand, because music21's
+(:func:`gekiban.understand.midi_seed.name_chords`). Written here by hand, because music21's
 chordify + roman analysis is two orders of magnitude slower and labels every passing sonority:
 turning chords into Roman numerals in gekiban's own numeral syntax (:func:`gekiban.theory.parse_roman`).
 """
@@ -18,7 +18,7 @@ import numpy as np
 from gekiban.learn.read import Piece
 from gekiban.score import Note
 from gekiban.theory import MODES, Chord, Key
-from gekiban.understand.midi_seed import estimate_key, name_chord
+from gekiban.understand.midi_seed import estimate_key, name_chords
 
 #: Modes a learned style may be in, by their third.
 _MAJOR_MODES = ("major", "mixolydian", "lydian")
@@ -134,12 +134,10 @@ def harmony_of(piece: Piece, key: Key, lead: tuple[tuple[float, float, int, int]
 
 
 def _chords(weights: np.ndarray, lowest: list[int | None] | tuple[int | None, ...], step: int) -> list[Chord | None]:
-    out = []
-    for start in range(0, len(weights), step):
-        lows = [x for x in lowest[start:start + step] if x is not None]
-        w = weights[start:start + step].sum(axis=0)
-        out.append(name_chord(list(w), min(lows) % 12 if lows else None) if w.sum() > 0 else None)
-    return out
+    starts = range(0, len(weights), step)
+    sums = np.array([weights[k:k + step].sum(axis=0) for k in starts]).reshape(-1, 12)
+    basses = [min(lows) % 12 if (lows := [x for x in lowest[k:k + step] if x is not None]) else None for k in starts]
+    return name_chords(sums, basses)
 
 
 def _fit(weights: np.ndarray, lowest: list[int | None], step: int) -> float:

@@ -10,6 +10,7 @@ two bars: (onset in beats from the bar start, length in beats, MIDI pitch).
 from __future__ import annotations
 
 import os
+from functools import cache
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -106,22 +107,36 @@ def motif_of(notes: tuple[Note, ...], meter: Meter, bars: int = MOTIF_BARS) -> t
 
 def name_chord(weights: list[float], bass: int | None) -> Chord | None:
     """The chord that best explains pitch-class weights (bass note preferred as root)."""
-    total = sum(weights)
-    if total <= 0:
-        return None
-    best, best_score = None, -1e9
-    for root in range(12):
-        for q in _SHAPES:
-            pcs = {(root + i) % 12 for i in CHORD_INTERVALS[q]}
-            inside = sum(weights[p] for p in pcs)
-            outside = total - inside
-            missing = sum(1 for p in pcs if weights[p] <= 0)
-            score = inside - 1.5 * outside - 0.6 * missing * total / 4 - 0.02 * _SHAPES.index(q)
-            if bass is not None and root == bass:
-                score += 0.15 * total
-            if score > best_score:
-                best, best_score = Chord(root, q), score
-    return best
+    return name_chords([weights], [bass])[0]
+
+
+@cache
+def _templates() -> tuple:  # noqa: ANN202 - (templates, roots, shape index): numpy arrays
+    import numpy as np
+
+    rows = [(root, k) for root in range(12) for k in range(len(_SHAPES))]
+    templates = np.zeros((len(rows), 12))
+    for i, (root, k) in enumerate(rows):
+        templates[i, [(root + iv) % 12 for iv in CHORD_INTERVALS[_SHAPES[k]]]] = 1.0
+    return templates, np.array([r for r, _ in rows]), np.array([k for _, k in rows], dtype=float)
+
+
+def name_chords(weights, basses: list[int | None]) -> list[Chord | None]:  # noqa: ANN001 - rows × 12 weights
+    """:func:`name_chord` for many windows at once (numpy, one matrix product): every root and
+    shape scored by the weight inside the chord, minus 1.5 × the weight outside, minus a penalty
+    per chord tone that does not sound, plus a bonus when the root is the bass; ties go to the
+    lower root and the simpler shape. A window with no weight has no chord."""
+    import numpy as np
+
+    w = np.asarray(weights, dtype=float).reshape(-1, 12)
+    templates, roots, shapes = _templates()
+    total = w.sum(axis=1, keepdims=True)
+    inside = w @ templates.T
+    missing = (w <= 0).astype(float) @ templates.T
+    bass = np.array([-1 if b is None else b for b in basses])[:, None]
+    score = inside - 1.5 * (total - inside) - 0.6 * missing * total / 4 - 0.02 * shapes + 0.15 * total * (roots == bass)
+    best = np.argmax(score, axis=1)
+    return [Chord(int(roots[i]), _SHAPES[int(shapes[i])]) if t > 0 else None for i, t in zip(best, total[:, 0])]
 
 
 def chords_of(notes: tuple[Note, ...], meter: Meter, max_chords: int = MAX_SEED_CHORDS) -> tuple[str, ...]:
