@@ -14,6 +14,8 @@ import pretty_midi
 BAND_ROOTS = (0, 5, 0, 7)
 KICK_STEPS = (0, 6, 10)
 SNARE_STEPS = (4, 12)
+#: The slap bass: root, octave, root, seventh, fifth, octave on these sixteenths.
+BASS_STEPS = (0, 3, 6, 8, 10, 14)
 
 
 def band_file(path: Path, seed: int, *, bars: int = 17, bpm: float = 100.0, tonic: int = 40) -> Path:
@@ -37,7 +39,7 @@ def band_file(path: Path, seed: int, *, bars: int = 17, bpm: float = 100.0, toni
             drums.notes.append(pretty_midi.Note(110, 36, at(bar, s), at(bar, s) + 0.1))
         for s in SNARE_STEPS:
             drums.notes.append(pretty_midi.Note(112, 38, at(bar, s), at(bar, s) + 0.1))
-        for s, iv in ((0, 0), (3, 12), (6, 0), (8, 10), (10, 7), (14, 12)):
+        for s, iv in zip(BASS_STEPS, (0, 12, 0, 10, 7, 12)):
             bass.notes.append(pretty_midi.Note(100, root + iv, at(bar, s), at(bar, s + 1.5)))
         third = 4 if bar % 4 == 1 and bar < bars - 1 else 3
         for s in (2, 6, 11, 14):

@@ -6,7 +6,7 @@ from gekiban.errors import MidiError, StyleError
 from gekiban.learn import MARK, analyse_files, learn_style, remove_style
 from gekiban.learn.features import distance, mean_features
 from gekiban.styles import load_style, style_grooves, style_progressions, user_style_names
-from learn_fixtures import KICK_STEPS, SNARE_STEPS, band_folder, band_file, chorale_file
+from learn_fixtures import BASS_STEPS, KICK_STEPS, SNARE_STEPS, band_folder, band_file, chorale_file
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +32,9 @@ def test_the_style_file_holds_what_was_learned(band):
     assert style.role("drums").pattern == "my-funk-groove" and style.harmony.harmonic_rhythm == 1.0
     assert [p.romans for p in style.progressions][0] == ("i7", "IV7", "i7", "v7")
     assert style.melody.cells and style.melody.moves and len(style.melody.moves) == 15
+    bass = style.figures[0]
+    assert (bass.role, bass.name, style.role("bass").pattern) == ("bass", "my-funk-bass", "my-funk-bass")
+    assert [(i, t) for i, t in enumerate(bass.tones) if t not in ".-"] == list(zip(BASS_STEPS, ("b", "8", "b", "7", "5", "8")))
     assert any("i7 IV7 i7 v7" in line for line in learned.summary.lines)
 
 
@@ -48,6 +51,9 @@ def test_cues_in_the_learned_style_play_its_groove_and_chords(band, data, monkey
     kicks = sorted({round((n.start - 4 * bar) * 4) for n in mid if n.pitch == 36})
     snares = sorted({round((n.start - 4 * bar) * 4) for n in mid if n.pitch == 38})
     assert set(KICK_STEPS) <= set(kicks) and set(SNARE_STEPS) <= set(snares)
+    bass = next(p for p in score.parts if p.role == "bass")
+    steps = sorted({round((n.start - 4 * bar) * 4) for n in bass.notes if 4 * bar - 0.1 <= n.start < 5 * bar - 0.1})
+    assert steps == list(BASS_STEPS)  # the learned bass line, not a catalogue figure
     romans = {c.roman for c in score.chords}
     assert {"i7", "IV7"} <= romans
     assert "my-funk-groove" in style_grooves(style) and "my-funk-1" in style_progressions(style)

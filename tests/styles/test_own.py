@@ -31,9 +31,16 @@ cell_weights = [3, 1, 2]
 moves = [0, 0, 0, 0, 0, 1, 4, 2, 4, 1, 0, 0, 0, 0, 0]
 [roles.lead]
 instruments = ["flute"]
+[roles.bass]
+instruments = ["finger-bass"]
+pattern = "{name}-line"
 [roles.drums]
 instruments = ["drums"]
 pattern = "{name}-groove"
+[figures.bass.{name}-line]
+step = 0.25
+tones = ["b", ".", ".", "8", ".", ".", "b", ".", "7", ".", "5", ".", ".", ".", "8", "."]
+calm = "roots"
 [progressions.{name}-vamp]
 romans = ["i7", "IV7"]
 mode = "minor"
@@ -63,6 +70,7 @@ def test_own_progressions_grooves_and_melody_statistics_are_read(tmp_path):
     assert style.section_bars == 4 and len(style.melody.moves) == 15
     assert "mine-vamp" in style_progressions(style) and "dorian-groove" in style_progressions(style)
     assert "mine-groove" in style_grooves(style) and "rock-8beat" in style_grooves(style)
+    assert [(f.role, f.name, f.calm) for f in style.figures] == [("bass", "mine-line", "roots")]
 
 
 @pytest.mark.parametrize(("old", "new", "field", "words"), [
@@ -79,6 +87,10 @@ def test_own_progressions_grooves_and_melody_statistics_are_read(tmp_path):
     ('moves = [0, 0, 0, 0, 0, 1, 4, 2, 4, 1, 0, 0, 0, 0, 0]', 'moves = [1, 2]', "melody.moves", "list of 15 numbers"),
     ('section_bars = 4', 'section_bars = 6', "section_bars", "use one of 0, 4, 8, 12, 16"),
     ('busy = "rock-8beat"', 'busy = "waltz-nothing"', "[grooves.mine-groove].busy", "unknown groove"),
+    ('[figures.bass.{name}-line]', '[figures.bass.roots]', "figures.bass.roots", "shipped bass figure"),
+    ('calm = "roots"', 'calm = "rootz"', "[figures.bass.mine-line].calm", "unknown bass figure"),
+    ('tones = ["b", ".", ".", "8"', 'tones = ["-", ".", ".", "8"', "[figures.bass.mine-line].tones[0]", "cannot begin"),
+    ('[figures.bass.{name}-line]', '[figures.drums.{name}-line]', "figures.drums", "unknown field"),
 ])
 def test_bad_own_fields_name_file_and_field(tmp_path, old, new, field, words):
     assert old in OWN
@@ -87,6 +99,18 @@ def test_bad_own_fields_name_file_and_field(tmp_path, old, new, field, words):
         load_style(path)
     msg = str(err.value)
     assert str(path) in msg and f": {field}: " in msg and words in msg, msg
+
+
+def test_the_style_s_own_bass_figure_is_played(tmp_path):
+    from gekiban.evaluate.goals import compose_score
+
+    path = write(tmp_path, OWN)
+    score, _ = compose_score(style=str(path), seed=2, duration=30)
+    bass = next(p for p in score.parts if p.role == "bass")
+    bar = score.meter.bar_beats
+    hits = [sorted({round((n.start - b * bar) * 4) for n in bass.notes if b * bar - 0.1 <= n.start < (b + 1) * bar - 0.1})
+            for b in range(score.bars)]
+    assert [0, 3, 6, 8, 10, 14] in hits  # the figure's steps, in the sections that play it
 
 
 def test_learned_cells_and_moves_drive_the_motifs(tmp_path):

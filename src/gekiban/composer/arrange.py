@@ -154,9 +154,11 @@ def arrange(seats: list[Seat], *, sections: tuple[Section, ...], chords: tuple[C
             notes = articulate_line(notes, spec.articulation)
             inst = patch_for(inst, spec.articulation)
         else:
-            notes, controls = play_figure(role, spec, inst, live, chords, meter, home, base=style.energy)
+            own = {f.name: f for f in style.figures if f.role == role}
+            notes, controls = play_figure(role, spec, inst, live, chords, meter, home, base=style.energy, figures=own)
             notes = double(notes, spec.double, live, meter, inst, base=style.energy)
-            inst = patch_for(inst, spec.articulation or figure(role, spec.pattern or role_of(role).default_pattern).articulation)
+            pattern = figure(role, spec.pattern or role_of(role).default_pattern, own)
+            inst = patch_for(inst, spec.articulation or pattern.articulation)
         if role in ("pad", "ostinato", "bass"):
             if ending in ("ring", "button"):
                 notes = _final_chord(notes, role, inst, sections, chords, meter)

@@ -10,6 +10,7 @@ choosing in each section the figure of the style's idiom that suits its energy a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from gekiban.composer.harmony import voice_lead
 from gekiban.instruments import Instrument
 from gekiban.roles import role_of
 from gekiban.score import ChordEvent, Control, Note, Section
-from gekiban.styles.figures import figure
+from gekiban.styles.figures import figure as find_figure
 from gekiban.styles.schema import Figure, RoleSpec, energy_band
 from gekiban.theory import Chord, Meter
 
@@ -43,22 +44,24 @@ def span_in(c: ChordEvent, sec: Section, meter: Meter) -> tuple[float, float]:
     return max(c.start, a), min(c.end, b)
 
 
-def figure_for(spec: RoleSpec, role: str, sec: Section, meter: Meter, *, base: float) -> Figure:
+def figure_for(spec: RoleSpec, role: str, sec: Section, meter: Meter, *, base: float,
+               figures: Mapping[str, Figure] | None = None) -> Figure:
     """The figure ``role`` plays in ``sec``: the style's, or its tense, calm or busy version
     (the style's own choice first, then the figure's) when the section's energy lies well
-    below or above ``base``, the style's own energy; or its compound-meter version."""
-    own = figure(role, spec.pattern or role_of(role).default_pattern)
+    below or above ``base``, the style's own energy; or its compound-meter version. A name is
+    looked up in the style's own ``figures`` first, then in the catalogue."""
+    own = find_figure(role, spec.pattern or role_of(role).default_pattern, figures)
     fig = own
     if sec.tension >= 0.8 and sec.kind != "outro" and own.tense:
-        fig = figure(role, own.tense)
+        fig = find_figure(role, own.tense, figures)
     band = energy_band(sec.energy, base)
     # the style's calm and busy figures stand for its own; a tense figure has its own versions
     choice = {"calm": (spec.calm if fig is own else "") or fig.calm,
               "busy": (spec.busy if fig is own else "") or fig.busy}.get(band, "")
     if choice:
-        fig = figure(role, choice)
+        fig = find_figure(role, choice, figures)
     if meter.compound and fig.compound:
-        fig = figure(role, fig.compound)
+        fig = find_figure(role, fig.compound, figures)
     return fig
 
 
@@ -110,7 +113,8 @@ class _Register:
 
 
 def play_figure(role: str, spec: RoleSpec, inst: Instrument, live: list[Section], chords: tuple[ChordEvent, ...],
-                meter: Meter, home: set[int], *, base: float) -> tuple[list[Note], tuple[Control, ...]]:
+                meter: Meter, home: set[int], *, base: float,
+                figures: Mapping[str, Figure] | None = None) -> tuple[list[Note], tuple[Control, ...]]:
     """The notes (and expression controls) of a pad, ostinato or bass part.
 
     Parameters
@@ -129,11 +133,13 @@ def play_figure(role: str, spec: RoleSpec, inst: Instrument, live: list[Section]
         over a borrowed chord keeps to the chord tones it shares with it.
     base
         The style's own energy: sections well below or above it play the calm or busy figure.
+    figures
+        The style's own figures of the role, by name (a learned style's bass line).
     """
     out: list[Note] = []
     controls: list[Control] = []
     for sec in live:
-        fig = figure_for(spec, role, sec, meter, base=base)
+        fig = figure_for(spec, role, sec, meter, base=base, figures=figures)
         reg = _Register(role, fig, spec, inst)
         cs = chords_in(sec, chords, meter)
         if not cs:

@@ -10,7 +10,7 @@ import numpy as np
 
 from gekiban.learn.harmony import Harmony, harmony_of, key_of
 from gekiban.learn.read import Piece
-from gekiban.learn.rhythm import lead_cells, onset_grid, phrase_bars, scale_moves, section_bars, swing_of
+from gekiban.learn.rhythm import bass_tokens, lead_cells, onset_grid, phrase_bars, scale_moves, section_bars, swing_of
 from gekiban.learn.roles import Roles, assign_roles
 from gekiban.theory import Key, Meter
 
@@ -20,7 +20,8 @@ class Analysis:
     """A piece as the learner sees it.
 
     ``cells`` counts the lead's one-pulse rhythm cells, ``moves`` its scale-step moves
-    (-7..+7), ``grids`` the onset grid (sixteenths of a bar) of each accompanying role;
+    (-7..+7), ``grids`` the onset grid (sixteenths of a bar) of each accompanying role,
+    ``bass`` the figure words the bass plays on each step of the bar (empty without a bass);
     ``onsets_per_second`` counts every pitched onset, ``velocity`` is the mean of all notes.
     """
 
@@ -34,6 +35,7 @@ class Analysis:
     cells: Counter[str]
     moves: np.ndarray
     grids: dict[str, np.ndarray]
+    bass: tuple[Counter[str], ...]
     swing: float
     phrase_bars: int
     section_bars: int
@@ -61,6 +63,8 @@ def analyse(piece: Piece) -> Analysis:
         path=piece.path, meter=piece.meter, bpm=piece.bpm, key=key, bars=piece.bars, roles=roles, harmony=harmony,
         cells=lead_cells(lead, piece.meter), moves=scale_moves(lead, key),
         grids={role: onset_grid(notes, piece.meter) for role, notes in roles.notes.items() if role != "lead"},
+        bass=tuple(bass_tokens(roles.notes["bass"], [c.root if c else None for c in harmony.chords], harmony.unit_beats,
+                               piece.meter)) if "bass" in roles.notes else (),
         swing=swing_of([*lead, *roles.notes.get("drums", ()), *roles.notes.get("ostinato", ())], piece.meter),
         phrase_bars=phrase_bars(lead, piece.meter), section_bars=section_bars(lead, piece.meter, piece.bars),
         onsets_per_second=len({round(n[0], 3) for n in pitched}) / max(seconds, 1e-6),

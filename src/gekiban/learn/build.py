@@ -113,7 +113,7 @@ def build_style_text(name: str, analyses: list[Analysis], *, family: str = "lear
     sounding = sum(1 for a in analyses for c in a.harmony.chords if c is not None)
     energy = float(median(0.2 + 0.45 * min(1.0, a.onsets_per_second / 8) + 0.35 * float(np.clip((a.velocity - 50) / 60, 0, 1))
                           for a in analyses))
-    roles, grooves = _roles(name, analyses, main, meter, chord_beats)
+    roles, grooves, figures = _roles(name, analyses, main, meter, chord_beats)
     data = {
         "name": name, "family": family, "meter": meter_text, "tempo": tempo, "modes": mode_list, "tonics": tonics,
         "description": (f"Learned from {len(analyses)} MIDI file{'s' * (len(analyses) != 1)}: {meter_text}, about "
@@ -128,7 +128,7 @@ def build_style_text(name: str, analyses: list[Analysis], *, family: str = "lear
             "cells": [c for c, _ in kept], "cell_weights": [n for _, n in kept],
             "moves": [int(x) for x in moves],
         },
-        "roles": roles, "progressions": progressions, "grooves": grooves,
+        "roles": roles, "progressions": progressions, "grooves": grooves, "figures": figures,
     }
     lines = (
         f"{len(analyses)} files, {summary.bars} bars, {summary.lead_notes} melody notes, {summary.chord_changes} chord changes",
@@ -169,12 +169,14 @@ def _progressions(name: str, analyses: list[Analysis], unit_beats: float) -> tup
     return progressions, pool
 
 
-def _roles(name: str, analyses: list[Analysis], main: list[Analysis], meter, chord_beats: float) -> tuple[dict, dict]:  # noqa: ANN001
+def _roles(name: str, analyses: list[Analysis], main: list[Analysis], meter, chord_beats: float) -> tuple[dict, dict, dict]:  # noqa: ANN001
     """The roles most files play, each with the instrument most files give it and, for the
     accompaniment, the catalogue figure whose onsets match its own; the drums with a groove
-    learned from their hits."""
+    learned from their hits, the bass with a figure of its own (the catalogue's nearest for its
+    calm sections)."""
     roles: dict[str, dict] = {}
     grooves: dict[str, dict] = {}
+    figures: dict[str, dict] = {}
     for role in ("lead", "counter", "pad", "ostinato", "bass", "drums"):
         having = [a for a in analyses if role in a.roles.notes]
         if len(having) < ROLE_SHARE * len(analyses) or (role == "lead" and not having):
@@ -198,9 +200,27 @@ def _roles(name: str, analyses: list[Analysis], main: list[Analysis], meter, cho
             programs = Counter(a.roles.programs[role] for a in having)
             ids = list(dict.fromkeys(instrument_for(p, role).id for p, _ in programs.most_common(3)))
             spec["instruments"] = ids
-            figures = figures_for(role)
             grids = [a.grids[role] for a in having if role in a.grids and a.meter == meter]
-            if figures and grids:
-                spec["pattern"] = nearest_figure(np.mean(grids, axis=0), figures, meter, chord_beats)
+            if figures_for(role) and grids:
+                spec["pattern"] = nearest_figure(np.mean(grids, axis=0), figures_for(role), meter, chord_beats)
+            line = _bass_figure([a for a in having if a.meter == meter and a.bass]) if role == "bass" else None
+            if line is not None and "pattern" in spec:
+                fname = f"{name}-bass"
+                figures[fname] = {**line, "calm": spec["pattern"]}
+                spec["pattern"] = fname
         roles[role] = spec
-    return roles, grooves
+    return roles, grooves, figures
+
+
+def _bass_figure(analyses: list[Analysis]) -> dict | None:
+    """The bass line most bars play, as a figure: per step, the word most bars play there (a
+    cycle never opens with a hold); None when it would play no note."""
+    if not analyses:
+        return None
+    steps = [sum((a.bass[i] for a in analyses), Counter()) for i in range(len(analyses[0].bass))]
+    tones = [c.most_common(1)[0][0] if c else "." for c in steps]
+    if tones and tones[0] == "-":
+        tones[0] = "."
+    if all(t in (".", "-") for t in tones):
+        return None
+    return {"step": 0.5 if analyses[0].meter.compound else 0.25, "tones": tones, "gate": 0.85}

@@ -148,6 +148,51 @@ def drum_lanes(notes: tuple[NoteT, ...], meter: Meter, *, max_lanes: int = 8) ->
     return lanes
 
 
+def bass_tokens(notes: tuple[NoteT, ...], roots: list[int | None], unit_beats: float, meter: Meter) -> list[Counter[str]]:
+    """How a bass line plays each step of the bar (sixteenths; eighths in compound meters), in
+    the words of a figure's ``tones`` (``data/figures.toml``): per step, how often the line
+    strikes the chord's root (``b``), its octave (``8``), fifth (``5``, ``12`` an octave up,
+    ``-5`` below), third (``3``, ``10``) or seventh (``7``), holds (``-``) or rests (``.``).
+    ``roots`` are the chord roots per ``unit_beats`` (None where no chord sounds)."""
+    step = 0.5 if meter.compound else 0.25
+    steps = int(round(meter.bar_beats / step))
+    bars: dict[int, list[NoteT]] = {}
+    for n in notes:
+        bars.setdefault(int(n[0] // meter.bar_beats), []).append(n)
+    counts = [Counter() for _ in range(steps)]
+    for b, in_bar in bars.items():
+        tokens = ["."] * steps
+        low = min(n[2] for n in in_bar)
+        for on, d, pitch, _ in in_bar:
+            k = int(round((on - b * meter.bar_beats) / step))
+            if not 0 <= k < steps:
+                continue
+            unit = int(on // unit_beats)
+            root = roots[unit] if unit < len(roots) and roots[unit] is not None else low % 12
+            root_low = min((n[2] for n in in_bar if n[2] % 12 == root), default=low)
+            tokens[k] = _bass_token((pitch - root) % 12, pitch - low, pitch < root_low)
+            for j in range(k + 1, min(steps, k + int(round(d / step)))):
+                if tokens[j] == ".":
+                    tokens[j] = "-"
+        for j, token in enumerate(tokens):
+            counts[j][token] += 1
+    return counts
+
+
+def _bass_token(interval: int, above_lowest: int, below_root: bool) -> str:
+    """A figure word for a bass note ``interval`` semitones above the chord root (a passing
+    note counts as the chord tone below it), ``above_lowest`` above the bar's lowest note and
+    ``below_root`` when it lies under the bar's lowest root."""
+    up = above_lowest >= 12
+    if interval >= 9:
+        return "7"
+    if interval >= 6:
+        return "-5" if below_root else "12" if up else "5"
+    if interval >= 3:
+        return "10" if up else "3"
+    return "8" if up else "b"
+
+
 def swing_of(notes: list[NoteT], meter: Meter) -> float:
     """The swing ratio of off-beat eighths (0.5 straight, 2/3 triplet swing); compound meters
     are not swung."""

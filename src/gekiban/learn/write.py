@@ -63,6 +63,8 @@ def style_text(data: dict[str, Any]) -> str:
         out += ["", f"[roles.{role}]", *(f"{k} = {_value(v)}" for k, v in spec.items())]
     for pname, body in data["progressions"].items():
         out += ["", f"[progressions.{pname}]", f"romans = {_value(body['romans'])}", f"mode = {_value(body['mode'])}"]
+    for fname, body in data["figures"].items():
+        out += ["", f"[figures.bass.{fname}]", *(f"{k} = {_value(v)}" for k, v in body.items())]
     for gname, body in data["grooves"].items():
         out += ["", f"[grooves.{gname}]", f"steps = {body['steps']}", f"meters = {_value(body['meters'])}",
                 f"[grooves.{gname}.lanes]", *(f'"{k}" = {_value(v)}' for k, v in body["lanes"].items())]

@@ -133,6 +133,7 @@ def blend(weighted: list[tuple[Style, float]]) -> Style:
         roles=tuple(roles),
         progressions=tuple({p.name: p for s, _ in ranked for p in s.progressions}.values()),
         grooves=tuple({g.name: g for s, _ in ranked for g in s.grooves}.values()),
+        figures=tuple({(f.role, f.name): f for s, _ in ranked for f in s.figures}.values()),
         tags=union(lambda s: s.tags),
         tags_ja=union(lambda s: s.tags_ja),
         energy=round(mix(lambda s: s.energy), 3),

@@ -7,6 +7,7 @@ versions, so a style's idiom changes with the music's energy without any code.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -30,8 +31,8 @@ def _step(value: Any, field: str, ctx: Reader) -> float | str:
     return ctx.number(value, field, 1 / 16, 4.0)
 
 
-def _figure(name: str, role: str, body: Any, ctx: Reader) -> Figure:
-    where = f"[{role}.{name}]"
+def _figure(name: str, role: str, body: Any, ctx: Reader, where_prefix: str = "") -> Figure:
+    where = f"[{where_prefix}{role}.{name}]"
     if not _NAME_RE.fullmatch(name):
         raise ctx.error(where, "figure names use lower-case letters, digits and '-'")
     body = ctx.table(body, where)
@@ -74,16 +75,26 @@ def parse_figures(text: str, file: str) -> dict[str, dict[str, Figure]]:
         ``FILE: FIELD: problem`` for the first field that is wrong.
     """
     ctx = Reader(file)
-    data = read_toml(text, ctx)
-    ctx.unknown_keys(data, FIGURE_ROLES, "")
-    out = {role: {name: _figure(name, role, body, ctx) for name, body in ctx.table(data.get(role, {}), role).items()}
+    return read_figures(read_toml(text, ctx), ctx)
+
+
+def read_figures(data: dict, ctx: Reader, where_prefix: str = "",
+                 known: dict[str, dict[str, Figure]] | None = None) -> dict[str, dict[str, Figure]]:
+    """Figures by role and name from a parsed TOML table of ``ROLE.NAME = {...}`` (the
+    catalogue, or a style file's own ``[figures.ROLE.NAME]`` tables under ``where_prefix``,
+    whose calm, busy, tense and compound figures may also name the ``known`` catalogue's)."""
+    ctx.unknown_keys(data, FIGURE_ROLES, where_prefix.rstrip("."))
+    out = {role: {name: _figure(name, role, body, ctx, where_prefix)
+                  for name, body in ctx.table(data.get(role, {}), f"{where_prefix}{role}").items()}
            for role in FIGURE_ROLES}
     for role, figures in out.items():
+        every = {**(known or {}).get(role, {}), **figures}
         for fig in figures.values():
             for link in _LINKS:
                 other = getattr(fig, link)
-                if other and other not in figures:
-                    raise ctx.error(f"[{role}.{fig.name}].{link}", f"unknown {role} figure {other!r}{did_you_mean(other, figures)}")
+                if other and other not in every:
+                    raise ctx.error(f"[{where_prefix}{role}.{fig.name}].{link}",
+                                    f"unknown {role} figure {other!r}{did_you_mean(other, every)}")
     return out
 
 
@@ -97,14 +108,21 @@ def figures_for(role: str) -> dict[str, Figure]:
     return dict(_catalogue().get(role, {}))
 
 
-def figure(role: str, name: str) -> Figure:
-    """The figure ``name`` of ``role``.
+def catalogue() -> dict[str, dict[str, Figure]]:
+    """Every shipped figure, by role and name (fresh dicts)."""
+    return {role: dict(figures) for role, figures in _catalogue().items()}
+
+
+def figure(role: str, name: str, own: Mapping[str, Figure] | None = None) -> Figure:
+    """The figure ``name`` of ``role``: a style's ``own`` figure of that name, else the catalogue's.
 
     Raises
     ------
     StyleError
         If the role has no such figure.
     """
+    if own and name in own:
+        return own[name]
     figures = _catalogue().get(role, {})
     if name not in figures:
         raise StyleError(f"unknown {role} figure {name!r}{did_you_mean(name, figures)} (see data/figures.toml)")

@@ -22,7 +22,7 @@ from gekiban.styles.checks import (
     read_mode,
     read_toml,
 )
-from gekiban.styles.figures import figures_for
+from gekiban.styles.figures import catalogue, figures_for, read_figures
 from gekiban.styles.grooves import groove_data, read_grooves
 from gekiban.styles.progressions import load_progressions, progression_fits, read_progressions
 from gekiban.styles.schema import (
@@ -35,6 +35,7 @@ from gekiban.styles.schema import (
     SECTION_BARS,
     PHRASE_FORMS,
     RETURNS,
+    Figure,
     Groove,
     HarmonySpec,
     MelodySpec,
@@ -47,7 +48,7 @@ from gekiban.theory import SCALES, pitch_class
 _STYLE_FIELDS = (
     "name", "description", "family", "tags", "tags_ja", "tempo", "meters", "modes", "tonics",
     "energy", "tension", "swing", "humanize", "reverb", "tonal", "form", "harmony", "melody",
-    "roles", "scenes", "keywords", "keywords_ja", "default", "section_bars", "progressions", "grooves",
+    "roles", "scenes", "keywords", "keywords_ja", "default", "section_bars", "progressions", "grooves", "figures",
 )
 _HARMONY_FIELDS = ("progressions", "harmonic_rhythm", "ending", "by_section")
 _MELODY_FIELDS = ("scale", "density", "leap", "rhythm", "phrase_bars", "phrases", "returns", "cells", "cell_weights",
@@ -58,7 +59,8 @@ _NAME_RE = re.compile(r"[a-z0-9][a-z0-9\-]*")
 HARMONIC_RHYTHMS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
-def _parse_role(role: str, body: Any, ctx: Reader, meter: str, grooves: dict[str, Groove]) -> RoleSpec:
+def _parse_role(role: str, body: Any, ctx: Reader, meter: str, grooves: dict[str, Groove],
+                own_figures: dict[str, Figure]) -> RoleSpec:
     where = f"roles.{role}"
     body = ctx.table(body, where)
     ctx.unknown_keys(body, _ROLE_FIELDS, where)
@@ -90,7 +92,7 @@ def _parse_role(role: str, body: Any, ctx: Reader, meter: str, grooves: dict[str
     else:
         if True in kinds:
             raise ctx.error(f"{where}.instruments", f"a drum kit cannot play the {role} role: put it in roles.drums or roles.percussion")
-        figures = figures_for(role)
+        figures = {**figures_for(role), **own_figures}
         if figures:
             pattern = pattern or spec.default_pattern
             for key, name in (("pattern", pattern), *variants.items()):
@@ -188,7 +190,7 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         except GekibanError as exc:
             raise ctx.error(f"tonics[{i}]", str(exc)) from None
 
-    own_progressions, own_grooves = _own_catalogues(data, ctx)
+    own_progressions, own_grooves, own_figures = _own_catalogues(data, ctx)
     progression_names = {**load_progressions(), **own_progressions}
     groove_names = {**groove_data()[0], **own_grooves}
 
@@ -235,7 +237,7 @@ def parse_style(text: str, file: str, stem: str) -> Style:
             raise ctx.error(f"roles.{role}", f"unknown role (allowed: {', '.join(ROLE_NAMES)}){did_you_mean(role, ROLE_NAMES)}")
     for role in ROLE_NAMES:  # canonical order
         if role in roles_t:
-            roles.append(_parse_role(role, roles_t[role], ctx, meters[0], groove_names))
+            roles.append(_parse_role(role, roles_t[role], ctx, meters[0], groove_names, own_figures.get(role, {})))
 
     return Style(
         name=name, description=description, family=family, tempo=(lo, hi), meters=meters,
@@ -257,20 +259,26 @@ def parse_style(text: str, file: str, stem: str) -> Style:
         section_bars=_section_bars(data.get("section_bars", 0), ctx),
         progressions=tuple(own_progressions.values()),
         grooves=tuple(own_grooves.values()),
+        figures=tuple(f for figures in own_figures.values() for f in figures.values()),
     )
 
 
-def _own_catalogues(data: dict[str, Any], ctx: Reader) -> tuple[dict[str, Progression], dict[str, Groove]]:
-    """The style's own ``[progressions.NAME]`` and ``[grooves.NAME]`` tables; their names may
-    not shadow the catalogues' (a pool would be ambiguous)."""
-    shipped_p, shipped_g = load_progressions(), groove_data()[0]
+def _own_catalogues(data: dict[str, Any], ctx: Reader) -> tuple[dict[str, Progression], dict[str, Groove],
+                                                                 dict[str, dict[str, Figure]]]:
+    """The style's own ``[progressions.NAME]``, ``[grooves.NAME]`` and ``[figures.ROLE.NAME]``
+    tables; their names may not shadow the catalogues' (a pool would be ambiguous)."""
+    shipped_p, shipped_g, shipped_f = load_progressions(), groove_data()[0], catalogue()
     progressions = read_progressions(ctx.table(data.get("progressions", {}), "progressions"), ctx, "progressions.")
     grooves, _ = read_grooves(ctx.table(data.get("grooves", {}), "grooves"), ctx, "grooves.", known=shipped_g)
-    for prefix, own, shipped in (("progressions", progressions, shipped_p), ("grooves", grooves, shipped_g)):
-        for name in own:
-            if name in shipped:
-                raise ctx.error(f"{prefix}.{name}", f"{name!r} is the name of a shipped {prefix[:-1]}: give yours another name")
-    return progressions, grooves
+    figures = read_figures(ctx.table(data.get("figures", {}), "figures"), ctx, "figures.", known=shipped_f)
+    clashes = [("progressions", name, "progression") for name in progressions if name in shipped_p]
+    clashes += [("grooves", name, "groove") for name in grooves if name in shipped_g]
+    clashes += [(f"figures.{role}", name, f"{role} figure") for role, own in figures.items() for name in own
+                if name in shipped_f.get(role, {})]
+    if clashes:
+        prefix, name, what = clashes[0]
+        raise ctx.error(f"{prefix}.{name}", f"{name!r} is the name of a shipped {what}: give yours another name")
+    return progressions, grooves, figures
 
 
 def _section_bars(value: Any, ctx: Reader) -> int:

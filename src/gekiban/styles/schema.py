@@ -121,8 +121,9 @@ class Style:
     ``keywords`` / ``keywords_ja`` further words (scored like ``tags``): the prompt reader
     compares a prompt with them. ``default`` marks the style used when a prompt names no scene.
     ``section_bars`` fixes the bars of each statement (0: 8 or 16 by the cue's length).
-    ``progressions`` and ``grooves`` are the style's own, beside the catalogues' (a learned
-    style's chord progressions and drum patterns); its pools may name both.
+    ``progressions``, ``grooves`` and ``figures`` are the style's own, beside the catalogues'
+    (a learned style's chord progressions, drum pattern and bass line); its pools and roles may
+    name both.
     """
 
     name: str
@@ -151,6 +152,7 @@ class Style:
     section_bars: int = 0
     progressions: tuple[Progression, ...] = ()
     grooves: tuple[Groove, ...] = ()
+    figures: tuple[Figure, ...] = ()
 
     def role(self, name: str) -> RoleSpec | None:
         """The spec of role ``name``, or None when the style has no such role."""
