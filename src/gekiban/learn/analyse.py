@@ -53,7 +53,7 @@ class Analysis:
 def analyse(piece: Piece) -> Analysis:
     """Analyse one piece read by :func:`gekiban.learn.read.read_piece`."""
     roles = assign_roles(piece)
-    key = key_of(piece)
+    key = key_of(piece, roles.notes.get("bass") or roles.notes.get("lead", ()))
     harmony = harmony_of(piece, key, roles.notes.get("lead", ()))
     lead = roles.notes.get("lead", ())
     pitched = [n for line in piece.lines if not line.drum for n in line.notes]

@@ -28,8 +28,8 @@ MIN_LEAD_NOTES = 32
 MIN_CHORD_CHANGES = 8
 #: A role is part of the style when this share of the files plays it.
 ROLE_SHARE = 0.4
-#: Most progressions and rhythm cells a learned style keeps.
-MAX_PROGRESSIONS = 8
+#: Most progressions a learned style keeps for each third of its modes, and most rhythm cells.
+PROGRESSIONS_PER_MODE = 6
 MAX_CELLS = 12
 _VOLUME = {"lead": 0.8, "counter": 0.55, "pad": 0.55, "ostinato": 0.5, "bass": 0.75, "drums": 0.7}
 _PAN = {"counter": -0.3, "pad": -0.15, "ostinato": 0.35}
@@ -94,9 +94,8 @@ def build_style_text(name: str, analyses: list[Analysis], *, family: str = "lear
     bar_beats = meter.bar_beats
     chord_beats = float(median(a.harmony.unit_beats for a in main))
     hr = min(HARMONIC_RHYTHMS, key=lambda h: abs(math.log2(h) - math.log2(max(chord_beats / bar_beats, 0.25))))
-    thirds = {"minor" if MODES[m][2] == 3 else "major" for m in mode_list}
-    progressions, pool = _progressions(name, [a for a in analyses if ("minor" if a.key.is_minor else "major") in thirds],
-                                       hr * bar_beats)
+    thirds = list(dict.fromkeys("minor" if MODES[m][2] == 3 else "major" for m in mode_list))
+    progressions, pool = _progressions(name, analyses, hr * bar_beats, bar_beats, thirds)
     ending = Counter(ending_of(a.harmony) for a in analyses).most_common(1)[0][0]
     cells = Counter()
     for a in main:
@@ -142,27 +141,43 @@ def build_style_text(name: str, analyses: list[Analysis], *, family: str = "lear
     return style_text(data), Summary(summary.files, summary.bars, summary.lead_notes, summary.chord_changes, lines)
 
 
-def _progressions(name: str, analyses: list[Analysis], unit_beats: float) -> tuple[dict[str, dict], list[str]]:
-    """The most common chord progressions (four units long, from phrase starts) of pieces in
-    the style's modes, as style progressions, and the pool naming each once to three times by
-    how common it is."""
-    counts: Counter[tuple[str, tuple[str, ...]]] = Counter()
-    for a in analyses:
+def _progressions(name: str, analyses: list[Analysis], unit_beats: float, bar_beats: float,
+                  thirds: list[str]) -> tuple[dict[str, dict], list[str]]:
+    """The chord progressions of the pieces, as style progressions, and the pool naming each
+    once to three times by how common it is.
+
+    A progression is a window of four chord units from a phrase start, or of two bars (at most
+    eight chords) when the chords change faster than every half bar, so a chorale's progression
+    is not one bar played over and over. Each third (major, minor) of the style's modes gets up
+    to :data:`PROGRESSIONS_PER_MODE`: the commonest windows, ties going round the pieces
+    (every piece's first window, then every piece's second ...) so one file does not fill the
+    list.
+    """
+    length = 4 if unit_beats >= bar_beats / 2 else min(8, max(4, int(round(2 * bar_beats / unit_beats))))
+    counts: dict[str, Counter[tuple[str, ...]]] = {third: Counter() for third in thirds}
+    first_seen: dict[tuple[str, tuple[str, ...]], tuple[int, int]] = {}
+    for piece, a in enumerate(analyses):
+        third = "minor" if a.key.is_minor else "major"
+        if third not in counts:
+            continue
         units = chords_per_unit(a.harmony, unit_beats)
-        for start in range(0, len(units) - 3, 4):
-            window = units[start:start + 4]
+        for k, start in enumerate(range(0, len(units) - length + 1, length)):
+            window = units[start:start + length]
             if all(c is not None for c in window) and len(set(window)) > 1:
-                counts[("minor" if a.key.is_minor else "major", tuple(roman(c, a.key) for c in window))] += 1
+                romans = tuple(roman(c, a.key) for c in window)
+                counts[third][romans] += 1
+                first_seen.setdefault((third, romans), (k, piece))
     shipped = load_progressions()
     progressions: dict[str, dict] = {}
     pool: list[str] = []
-    top = counts.most_common(MAX_PROGRESSIONS)
-    for i, ((mode, romans), count) in enumerate(top, start=1):
-        pname = f"{name}-{i}"
-        while pname in shipped:
-            pname += "x"
-        progressions[pname] = {"romans": list(romans), "mode": mode}
-        pool += [pname] * max(1, round(3 * count / top[0][1]))
+    for third in thirds:
+        ranked = sorted(counts[third], key=lambda r: (-counts[third][r], first_seen[(third, r)]))[:PROGRESSIONS_PER_MODE]
+        for romans in ranked:
+            pname = f"{name}-{len(progressions) + 1}"
+            while pname in shipped:
+                pname += "x"
+            progressions[pname] = {"romans": list(romans), "mode": third}
+            pool += [pname] * max(1, round(3 * counts[third][romans] / counts[third][ranked[0]]))
     if not progressions:
         raise StyleError("no chord progression could be read: the files need chords (or lines that sound them together) "
                          "over at least four bars")

@@ -59,17 +59,18 @@ class Harmony:
     chords: tuple[Chord | None, ...]
 
 
-def key_of(piece: Piece) -> Key:
+def key_of(piece: Piece, last_line: tuple[tuple[float, float, int, int], ...] = ()) -> Key:
     """The key signature's key, else the Krumhansl–Schmuckler estimate, but with the tonic moved to the
     bass note most phrases start on when the estimate's own tonic starts few of them (a vamp on
     Am7–D7 is in A dorian, though its notes fit D major's profile best), and then the third
-    that sounds more above it; last, the mode of that third that fits the notes best."""
+    that sounds more above it; last, the mode of that third that fits the notes best.
+    ``last_line`` is the line whose final note ends the piece (the bass, else the melody)."""
     notes = [Note(p, on, d, v) for line in piece.lines if not line.drum for on, d, p, v in line.notes]
     key = piece.key or estimate_key(notes)
     weights = [0.0] * 12
     for n in notes:
         weights[n.pitch % 12] += n.duration
-    tonic = _phrase_start_tonic(piece, key.tonic)  # a key signature states accidentals, not the tonic
+    tonic = _phrase_start_tonic(piece, key.tonic, last_line)  # a key signature states accidentals, not the tonic
     if tonic != key.tonic:
         minor = weights[(tonic + 3) % 12] > weights[(tonic + 4) % 12]
         key = Key(tonic, "minor" if minor else "major")
@@ -84,22 +85,26 @@ def key_of(piece: Piece) -> Key:
     return Key(key.tonic, best if share(best) >= share(plain) + _MODE_MARGIN else plain)
 
 
-def _phrase_start_tonic(piece: Piece, tonic: int) -> int:
+def _phrase_start_tonic(piece: Piece, tonic: int, last_line: tuple[tuple[float, float, int, int], ...]) -> int:
     """The lowest pitch class sounding at most four-bar phrase starts and in the last bar (the
-    first and the last bar twice), when
-    it starts at least half of them (and ``tonic`` under a quarter); else ``tonic``."""
+    first and the last bar twice), when it starts at least half of them, ``tonic`` under a
+    quarter, and it is also the last note of ``last_line`` (a tune whose phrases open on the
+    relative minor still ends on its tonic); else ``tonic``."""
     bar = piece.meter.bar_beats
+    pitched = [n for line in piece.lines if not line.drum for n in line.notes]
     lows: Counter[int] = Counter()
     for b in sorted({*range(0, piece.bars, 4), piece.bars - 1}):
         t = b * bar
-        sounding = [p for line in piece.lines if not line.drum for on, d, p, _ in line.notes if on <= t + 1e-6 < on + d]
+        sounding = [p for on, d, p, _ in pitched if on <= t + 1e-6 < on + d]
         if sounding:
             lows[min(sounding) % 12] += 2 if b in (0, piece.bars - 1) else 1  # the first and last bars count twice
     starts = sum(lows.values())
-    if starts < 3:
+    if starts < 3 or not pitched:
         return tonic
+    line = last_line or tuple(sorted(pitched))
+    final = min(n[2] for n in line if n[0] == line[-1][0]) % 12
     pc, count = lows.most_common(1)[0]
-    return pc if count >= 0.5 * starts and lows[tonic] < 0.25 * starts else tonic
+    return pc if count >= 0.5 * starts and lows[tonic] < 0.25 * starts and pc == final else tonic
 
 
 def harmony_of(piece: Piece, key: Key, lead: tuple[tuple[float, float, int, int], ...] = ()) -> Harmony:
