@@ -9,7 +9,7 @@ from gekiban.bundle.schema import brief_to_dict, evidence_to_dict
 from gekiban.cli.common import seed_options
 from gekiban.errors import StyleError
 from gekiban.instruments import registry
-from gekiban.styles import describe_styles, load_style, user_style_names, user_styles_dir
+from gekiban.styles import describe_styles, user_styles, user_styles_dir
 from gekiban.theory import note_name
 from gekiban.understand.explain import explain_lines
 from gekiban.understand.resolve import resolve_brief
@@ -20,12 +20,9 @@ def cmd_styles(args: argparse.Namespace) -> int:
     rows = describe_styles()
     if not rows:
         raise StyleError("no styles are installed (the package's data/styles folder is empty)")
-    own = []
-    for name in user_style_names():  # a broken file of the user's is named, not fatal to the list
-        try:
-            own.append((name, load_style(name).description))
-        except StyleError as exc:
-            own.append((name, f"(cannot be read: {exc})"))
+    styles, broken = user_styles()
+    own = sorted([(name, style.description) for name, style in styles.items()] +
+                 [(name, f"(cannot be read: {why})") for name, why in broken.items()])
     width = max(len(n) for n, _ in rows + own)
     for name, desc in rows:
         print(f"{name:<{width}}  {' '.join(str(desc).split())}")

@@ -216,8 +216,9 @@ def _roles(name: str, analyses: list[Analysis], main: list[Analysis], meter, cho
             ids = list(dict.fromkeys(instrument_for(p, role).id for p, _ in programs.most_common(3)))
             spec["instruments"] = ids
             grids = [a.grids[role] for a in having if role in a.grids and a.meter == meter]
-            if figures_for(role) and grids:
-                spec["pattern"] = nearest_figure(np.mean(grids, axis=0), figures_for(role), meter, chord_beats)
+            shipped = figures_for(role)
+            if shipped and grids:
+                spec["pattern"] = nearest_figure(np.mean(grids, axis=0), shipped, meter, chord_beats)
             line = _bass_figure([a for a in having if a.meter == meter and a.bass]) if role == "bass" else None
             if line is not None and "pattern" in spec:
                 fname = f"{name}-bass"

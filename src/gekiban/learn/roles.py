@@ -15,6 +15,7 @@ from statistics import median
 
 from gekiban.instruments import Instrument, registry
 from gekiban.learn.read import Line, Piece
+from gekiban.understand.midi_seed import monophony
 
 NoteT = tuple[float, float, int, int]
 
@@ -27,12 +28,8 @@ class Roles:
     programs: dict[str, int]
 
 
-def monophony(notes: tuple[NoteT, ...]) -> float:
-    """Share of notes that start when the note before has (nearly) ended."""
-    if len(notes) < 2:
-        return 1.0
-    ok = sum(1 for a, b in zip(notes, notes[1:]) if b[0] >= a[0] + a[1] - 0.1 and b[0] > a[0] + 1e-6)
-    return ok / (len(notes) - 1)
+def _monophony(notes: tuple[NoteT, ...]) -> float:
+    return monophony((on, on + d) for on, d, _, _ in notes)
 
 
 def _outline(notes: tuple[NoteT, ...], top: bool) -> tuple[NoteT, ...]:
@@ -59,7 +56,7 @@ def assign_roles(piece: Piece) -> Roles:
     pitched = [line for line in piece.lines if not line.drum and len(line.notes) >= 4]
     if not pitched:
         return Roles(notes, programs)
-    if len(pitched) == 1 and monophony(pitched[0].notes) < 0.6:
+    if len(pitched) == 1 and _monophony(pitched[0].notes) < 0.6:
         line = pitched[0]
         top, bottom = _outline(line.notes, True), _outline(line.notes, False)
         middle = tuple(n for n in line.notes if n not in set(top) | set(bottom))
@@ -67,7 +64,7 @@ def assign_roles(piece: Piece) -> Roles:
             if len(part) >= 4:
                 notes[role], programs[role] = part, line.program
         return Roles(notes, programs)
-    singles = [line for line in pitched if monophony(line.notes) >= 0.7]
+    singles = [line for line in pitched if _monophony(line.notes) >= 0.7]
     lead = max(singles or pitched, key=_mean_pitch)
     notes["lead"], programs["lead"] = _outline(lead.notes, True), lead.program
     rest = [line for line in pitched if line is not lead]
@@ -78,7 +75,7 @@ def assign_roles(piece: Piece) -> Roles:
             rest.remove(bass)
     inner_singles = []
     for line in sorted(rest, key=lambda x: -len(x.notes)):
-        if monophony(line.notes) < 0.7 and "pad" not in notes:
+        if _monophony(line.notes) < 0.7 and "pad" not in notes:
             notes["pad"], programs["pad"] = line.notes, line.program
         elif _ostinato_like(line) and "ostinato" not in notes:
             notes["ostinato"], programs["ostinato"] = line.notes, line.program

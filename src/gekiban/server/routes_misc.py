@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from gekiban.about import package_version
 from gekiban.bundle.schema import brief_to_dict, evidence_to_dict
-from gekiban.errors import NotFoundError, SoundFontError, StyleError
+from gekiban.errors import NotFoundError, SoundFontError
 from gekiban.server.errors import ERROR_RESPONSES, bad_option
-from gekiban.styles import all_styles, load_style, user_style_names
+from gekiban.styles import all_styles, user_styles
 from gekiban.understand.resolve import resolve_brief
 
 router = APIRouter(prefix="/v1", responses=ERROR_RESPONSES)
@@ -76,11 +76,7 @@ def styles() -> dict[str, Any]:
     by name, then the styles of the server's data folder (``gekiban style learn``; a file that
     cannot be read is left out)."""
     rows = [(name, style, False) for name, style in sorted(all_styles().items())]
-    for name in user_style_names():
-        try:
-            rows.append((name, load_style(name), True))
-        except StyleError:
-            continue
+    rows += [(name, style, True) for name, style in user_styles()[0].items()]
     return {"styles": [{"name": name, "family": style.family, "description": " ".join(str(style.description).split()),
                         "own": own} for name, style, own in rows]}
 

@@ -67,9 +67,18 @@ def user_style_names() -> tuple[str, ...]:
                         and not p.name.startswith(".")))
 
 
-def user_styles() -> dict[str, Style]:
-    """The user's own styles by name (each file read once per modification)."""
-    return {name: _user_style(name) for name in user_style_names()}
+def user_styles() -> tuple[dict[str, Style], dict[str, str]]:
+    """The user's own styles by name (each file read once per modification), and the files
+    that cannot be read, by name, with the reason: a broken file of the user's is not fatal to
+    a listing."""
+    styles: dict[str, Style] = {}
+    broken: dict[str, str] = {}
+    for name in user_style_names():
+        try:
+            styles[name] = _user_style(name)
+        except StyleError as exc:
+            broken[name] = str(exc)
+    return styles, broken
 
 
 def _user_style(name: str) -> Style:

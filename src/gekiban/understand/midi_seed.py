@@ -10,8 +10,9 @@ two bars: (onset in beats from the bar start, length in beats, MIDI pitch).
 from __future__ import annotations
 
 import os
-from functools import cache
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -44,12 +45,13 @@ class Seed:
     path: str
 
 
-def _monophony(notes: tuple[Note, ...]) -> float:
-    """Share of notes that start after the previous one has (nearly) ended."""
-    if len(notes) < 2:
+def monophony(spans: Iterable[tuple[float, float]]) -> float:
+    """Share of notes, given as ``(start, end)``, that start after the previous one has
+    (nearly) ended."""
+    ordered = sorted(spans, key=lambda s: s[0])
+    if len(ordered) < 2:
         return 1.0
-    ordered = sorted(notes, key=lambda n: n.start)
-    ok = sum(1 for a, b in pairwise(ordered) if b.start >= a.end - 0.1 and b.start > a.start + 1e-6)
+    ok = sum(1 for a, b in pairwise(ordered) if b[0] >= a[1] - 0.1 and b[0] > a[0] + 1e-6)
     return ok / (len(ordered) - 1)
 
 
@@ -66,7 +68,7 @@ def pick_melody(score: Score) -> Part | None:
     lead = next((p for p in melodic if p.role.startswith("lead")), None)
     if lead is not None:
         return lead
-    candidates = [p for p in melodic if _monophony(p.notes) >= 0.7] or melodic
+    candidates = [p for p in melodic if monophony((n.start, n.end) for n in p.notes) >= 0.7] or melodic
     if not candidates:
         return None
     return max(candidates, key=lambda p: (sum(n.pitch for n in p.notes) / len(p.notes), len(p.notes)))
